@@ -1,0 +1,17 @@
+//! vwe-lint: a linter and validator for Docker Compose files and Dockerfiles
+//! against the VWE container standards.
+
+pub mod app;
+pub mod cli;
+pub mod compose;
+pub mod diagnostic;
+pub mod discover;
+pub mod dockerfile;
+pub mod image;
+pub mod lint;
+pub mod report;
+pub mod rules;
+pub mod settings;
+pub mod source;
+pub mod standards;
+pub mod suppress;

@@ -1,0 +1,199 @@
+//! One file through the pipeline: parse, run the enabled rules, apply
+//! severities, per-file ignores and suppression comments, sort.
+
+use std::path::Path;
+
+use crate::compose::ComposeFile;
+use crate::compose::yaml::{self, Node, Value};
+use crate::diagnostic::Diagnostic;
+use crate::discover;
+use crate::dockerfile::parse as dockerfile;
+use crate::rules::{ComposeContext, DockerfileContext, RULES, RuleMeta, syntax};
+use crate::settings::Settings;
+use crate::source::{FileKind, SourceFile, Span};
+use crate::suppress;
+
+/// A linted file and what was found in it.
+pub struct Checked {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the source from raw bytes: text that is not UTF-8 is read lossily
+/// and reported at the first bad byte, so no input is ever refused silently.
+pub fn source_from_bytes(
+    path: std::path::PathBuf,
+    kind: FileKind,
+    bytes: Vec<u8>,
+) -> (SourceFile, Option<Diagnostic>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile::new(path, kind, text), None),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let meta: &'static RuleMeta = match kind {
+                FileKind::Compose => &syntax::yaml_syntax::META,
+                FileKind::Dockerfile => &syntax::dockerfile_syntax::META,
+            };
+            let diagnostic = Diagnostic::new(
+                meta,
+                Span::new(offset, offset + 1),
+                "the file is not valid UTF-8",
+            )
+            .with_label("invalid byte")
+            .with_help("save the file as UTF-8");
+            (SourceFile::new(path, kind, text), Some(diagnostic))
+        }
+    }
+}
+
+/// Reads and lints the file at `path`. Its kind comes from its name, or (for
+/// a file named explicitly with another name) from its extension or content.
+pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
+    let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let kind = discover::kind_by_name(path)
+        .unwrap_or_else(|| discover::kind_of_named(path, &String::from_utf8_lossy(&bytes)));
+    let (source, encoding_error) = source_from_bytes(path.to_path_buf(), kind, bytes);
+    let base_text = read_base(path, kind);
+    Ok(lint(source, settings, encoding_error, base_text.as_deref()))
+}
+
+/// The text of the base compose file an overlay amends. An unreadable base
+/// is reported when it is linted itself; the overlay then stands alone.
+pub fn read_base(path: &Path, kind: FileKind) -> Option<String> {
+    if kind != FileKind::Compose {
+        return None;
+    }
+    std::fs::read_to_string(discover::base_of(path)?).ok()
+}
+
+/// Lints one file. `base_text` is the text of the base compose file when
+/// `source` is an overlay (see [`crate::discover::base_of`]).
+pub fn lint(
+    source: SourceFile,
+    settings: &Settings,
+    encoding_error: Option<Diagnostic>,
+    base_text: Option<&str>,
+) -> Checked {
+    let mut diagnostics: Vec<Diagnostic> = encoding_error.into_iter().collect();
+    let enabled = || {
+        RULES
+            .iter()
+            .filter(|rule| settings.is_enabled(rule.meta().code))
+    };
+    let targets: Vec<Option<Span>> = match source.kind {
+        FileKind::Compose => {
+            let parsed = yaml::parse(&source.text);
+            let file = parsed.documents.first().and_then(ComposeFile::new);
+            let base_yaml = base_text.map(yaml::parse);
+            let base = base_yaml
+                .as_ref()
+                .and_then(|base| base.documents.first())
+                .and_then(ComposeFile::new);
+            let cx = ComposeContext {
+                source: &source,
+                yaml: &parsed,
+                file,
+                base,
+                standards: &settings.standards,
+            };
+            for rule in enabled() {
+                rule.check_compose(&cx, &mut diagnostics);
+            }
+            if has_suppressions(&source) {
+                yaml_targets(&source, &parsed.documents)
+            } else {
+                Vec::new()
+            }
+        }
+        FileKind::Dockerfile => {
+            let parsed = dockerfile::parse(&source.text);
+            let cx = DockerfileContext {
+                source: &source,
+                dockerfile: &parsed,
+                standards: &settings.standards,
+            };
+            for rule in enabled() {
+                rule.check_dockerfile(&cx, &mut diagnostics);
+            }
+            if has_suppressions(&source) {
+                dockerfile_targets(&source, &parsed)
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    diagnostics.retain(|diagnostic| settings.is_enabled(diagnostic.rule.code));
+    for diagnostic in &mut diagnostics {
+        diagnostic.severity = settings.severity(diagnostic.rule, diagnostic.severity);
+    }
+    let ignored = settings.ignored_for(&source.path);
+    diagnostics.retain(|diagnostic| !ignored.contains(&diagnostic.rule.code));
+    suppress::apply(
+        &source,
+        &mut diagnostics,
+        &|line| targets.get(line).copied().flatten(),
+        &|code| settings.is_enabled(code) && !ignored.contains(&code),
+    );
+    sort(&source, &mut diagnostics);
+    Checked {
+        source,
+        diagnostics,
+    }
+}
+
+fn has_suppressions(source: &SourceFile) -> bool {
+    source.text.contains("vwe-lint:")
+}
+
+/// Sorted by line, column, then code: the order every report shows.
+fn sort(source: &SourceFile, diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_cached_key(|diagnostic| {
+        (
+            source.line_col(diagnostic.span.start),
+            diagnostic.rule.code,
+            diagnostic.span.end,
+        )
+    });
+}
+
+/// For each line, the span of the outermost YAML entry whose key starts on it.
+fn yaml_targets(source: &SourceFile, documents: &[Node]) -> Vec<Option<Span>> {
+    let mut targets = vec![None; source.lines.line_count()];
+    let mut stack: Vec<&Node> = documents.iter().collect();
+    while let Some(node) = stack.pop() {
+        // Alias copies and merged entries point at text written elsewhere.
+        if node.alias.is_some() {
+            continue;
+        }
+        match &node.value {
+            Value::Mapping(mapping) => {
+                for entry in mapping
+                    .entries
+                    .iter()
+                    .filter(|entry| entry.merged_from.is_none())
+                {
+                    let line = source.lines.line_of(entry.key.span.start);
+                    let span = entry.key.span.cover(entry.value.span);
+                    // Parents are visited before their children, so the outer entry keeps the line.
+                    if targets[line].is_none() {
+                        targets[line] = Some(span);
+                    }
+                    stack.push(&entry.value);
+                }
+            }
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Null | Value::Scalar(_) => {}
+        }
+    }
+    targets
+}
+
+/// For each line, the span of the Dockerfile instruction that starts on it.
+fn dockerfile_targets(source: &SourceFile, parsed: &dockerfile::Dockerfile) -> Vec<Option<Span>> {
+    let mut targets = vec![None; source.lines.line_count()];
+    for instruction in &parsed.instructions {
+        targets[source.lines.line_of(instruction.span.start)] = Some(instruction.span);
+    }
+    targets
+}

@@ -1,0 +1,144 @@
+//! C503: `restart:` is missing or not the policy of the service's lifecycle.
+
+use crate::compose::edit::insert_entry;
+use crate::compose::yaml::ScalarStyle;
+use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "C503",
+    name: "restart-policy",
+    severity: Severity::Warning,
+    fix: FixKind::Safe,
+    summary: "`restart:` missing or not the lifecycle's policy",
+    doc: include_str!("../../../rules/C503.md"),
+};
+
+pub struct RestartPolicy;
+
+impl Rule for RestartPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let Some(file) = cx.file else { return };
+        for service in file.services() {
+            let lifecycle = match service.lifecycle(cx.standards) {
+                LifecycleSource::Unknown { value, span } => {
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            span,
+                            format!("service `{}` has an unknown lifecycle `{value}` in label `{LIFECYCLE_LABEL}`", service.name),
+                        )
+                        .with_label("not a lifecycle")
+                        .with_help("use one of `infrastructure`, `service` or `job`"),
+                    );
+                    continue;
+                }
+                source => source.lifecycle().expect("known lifecycle"),
+            };
+            let expected = cx.standards.restart_policy(lifecycle);
+            match service.get("restart") {
+                Some(node) => {
+                    let Some(actual) = node.as_str() else {
+                        continue;
+                    };
+                    // A variable is decided at deploy time; interpolation judges it.
+                    if actual.contains('$') || actual == expected {
+                        continue;
+                    }
+                    let quote = match node.scalar_style() {
+                        Some(ScalarStyle::SingleQuoted) => "'",
+                        Some(ScalarStyle::DoubleQuoted) => "\"",
+                        _ => "",
+                    };
+                    let mut diagnostic = Diagnostic::new(
+                        &META,
+                        node.span,
+                        format!(
+                            "`restart: \"{actual}\"` on service `{}` (lifecycle `{}`): the standard is `{expected}`",
+                            service.name,
+                            lifecycle.as_str()
+                        ),
+                    )
+                    .with_label(format!("expected `{expected}`"))
+                    .with_help(format!("restart: {}", yaml_policy(expected, quote)));
+                    if node.alias.is_none() {
+                        diagnostic = diagnostic.with_fix(
+                            Applicability::Safe,
+                            format!("set `restart: {expected}`"),
+                            vec![Edit::replace(node.span, yaml_policy(expected, quote))],
+                        );
+                    }
+                    out.push(diagnostic);
+                }
+                None => {
+                    if deploy_condition(&service).is_some_and(|policy| policy == expected) {
+                        continue;
+                    }
+                    // An overlay that amends a service keeps the base's policy,
+                    // which is checked in the base file.
+                    if cx.base_service(service.name).is_some_and(|base| {
+                        base.get("restart").is_some() || deploy_condition(&base).is_some()
+                    }) {
+                        continue;
+                    }
+                    let value = yaml_policy(expected, "");
+                    let mut diagnostic = Diagnostic::new(
+                        &META,
+                        service.name_span(),
+                        format!(
+                            "service `{}` (lifecycle `{}`) sets no `restart:`; the standard is `{expected}`",
+                            service.name,
+                            lifecycle.as_str()
+                        ),
+                    )
+                    .with_label("no restart policy")
+                    .with_help(format!("add `restart: {value}` to the service"));
+                    let after = ["image", "build"]
+                        .iter()
+                        .filter_map(|key| service.get_entry(key))
+                        .filter(|entry| entry.merged_from.is_none())
+                        .max_by_key(|entry| entry.key.span.start);
+                    if let Some(edit) =
+                        insert_entry(&cx.source.text, service.node(), after, "restart", &value)
+                    {
+                        diagnostic = diagnostic.with_fix(
+                            Applicability::Safe,
+                            format!("add `restart: {value}`"),
+                            vec![edit],
+                        );
+                    }
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+/// The policy as YAML text; `no` is always quoted, since YAML 1.1 readers
+/// take a bare `no` for `false`.
+fn yaml_policy(policy: &str, quote: &str) -> String {
+    match (policy, quote) {
+        ("no", "") => "\"no\"".to_string(),
+        (_, quote) => format!("{quote}{policy}{quote}"),
+    }
+}
+
+/// The policy a Swarm-style `deploy.restart_policy.condition` amounts to.
+fn deploy_condition(service: &Service) -> Option<&'static str> {
+    let condition = service
+        .get("deploy")?
+        .get("restart_policy")?
+        .get("condition")?
+        .as_str()?;
+    match condition {
+        "any" => Some("always"),
+        "on-failure" => Some("on-failure"),
+        "none" => Some("no"),
+        _ => None,
+    }
+}

@@ -1,0 +1,39 @@
+//! S002: a mapping repeats a key.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "S002",
+    name: "duplicate-key",
+    severity: Severity::Error,
+    fix: FixKind::None,
+    summary: "a mapping repeats a key",
+    doc: include_str!("../../../rules/S002.md"),
+};
+
+pub struct DuplicateKey;
+
+impl Rule for DuplicateKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        for duplicate in &cx.yaml.duplicate_keys {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    duplicate.second,
+                    format!("duplicate key `{}` in the same mapping", duplicate.key),
+                )
+                .with_label("repeated here")
+                .with_secondary(duplicate.first, "first defined here")
+                .with_help(format!(
+                    "keep one `{}:` and merge the two values into it",
+                    duplicate.key
+                )),
+            );
+        }
+    }
+}

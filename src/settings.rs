@@ -1,0 +1,344 @@
+//! `.vwe-lint.toml` discovery and loading, merged with command-line overrides
+//! into the [`Settings`] a run uses.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::Severity;
+use crate::rules::{self, RuleMeta};
+use crate::source::LineIndex;
+use crate::standards::{DEFAULT_STANDARDS, Standards};
+
+pub const CONFIG_FILE_NAME: &str = ".vwe-lint.toml";
+
+/// A problem with the configuration: a tool error, reported with its place.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line and column in the config file, when known.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Rule selection and other choices made on the command line; they win over
+/// the config file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+}
+
+/// Codes silenced for the files a glob matches.
+#[derive(Debug)]
+pub struct PerFileIgnore {
+    matcher: GlobMatcher,
+    /// Match the file name only (a glob without `/`), as ruff does.
+    name_only: bool,
+    codes: Vec<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct Settings {
+    pub standards: Standards,
+    enabled: Vec<&'static str>,
+    severities: HashMap<&'static str, Severity>,
+    per_file_ignores: Vec<PerFileIgnore>,
+    /// The directory `per-file-ignores` globs are relative to.
+    root: PathBuf,
+    pub fail_on: Severity,
+    /// The config file in use, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    #[serde(default)]
+    rules: RulesTable,
+    standards: Standards,
+    #[serde(default)]
+    per_file_ignores: Vec<PerFileIgnoreTable>,
+    fail_on: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RulesTable {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerFileIgnoreTable {
+    glob: Spanned<String>,
+    codes: Vec<Spanned<String>>,
+}
+
+impl Settings {
+    /// Loads the config (from `--config`, or the nearest `.vwe-lint.toml` from
+    /// `cwd` upward) and applies the command-line overrides.
+    pub fn load(cwd: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let path = match &overrides.config {
+            Some(path) => Some(path.clone()),
+            None => find_config(cwd),
+        };
+        let (file, text) = match &path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+                    path: path.clone(),
+                    position: None,
+                    message: format!("cannot read the config file: {error}"),
+                })?;
+                (
+                    parse_config(&text)
+                        .map_err(|(span, message)| locate(path, &text, span, message))?,
+                    text,
+                )
+            }
+            None => (
+                parse_config("").expect("an empty config is valid"),
+                String::new(),
+            ),
+        };
+        let config_path = path.clone().unwrap_or_else(|| cwd.join(CONFIG_FILE_NAME));
+        let error = |span: std::ops::Range<usize>, message: String| {
+            locate(&config_path, &text, Some(span), message)
+        };
+
+        let mut enabled: Vec<&'static str> = Vec::new();
+        match &overrides.select {
+            Some(selectors) => {
+                for selector in selectors {
+                    enabled.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
+                }
+            }
+            None => match &file.rules.select {
+                Some(selectors) => {
+                    for selector in selectors {
+                        let metas = resolve_spanned(selector, "[rules] select")
+                            .map_err(|(span, message)| error(span, message))?;
+                        enabled.extend(metas.into_iter().map(|meta| meta.code));
+                    }
+                }
+                None => enabled.extend(rules::all_metas().map(|meta| meta.code)),
+            },
+        }
+        for selector in &file.rules.ignore {
+            let metas = resolve_spanned(selector, "[rules] ignore")
+                .map_err(|(span, message)| error(span, message))?;
+            enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
+        }
+        for selector in &overrides.ignore {
+            let metas = resolve_cli(selector)?;
+            enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
+        }
+        enabled.sort_unstable();
+        enabled.dedup();
+
+        let mut severities = HashMap::new();
+        for (selector, severity) in &file.rules.severity {
+            let metas = resolve_spanned(selector, "[rules.severity]")
+                .map_err(|(span, message)| error(span, message))?;
+            let severity: Severity = severity
+                .get_ref()
+                .parse()
+                .map_err(|message| error(severity.span(), message))?;
+            for meta in metas {
+                severities.insert(meta.code, severity);
+            }
+        }
+
+        let mut per_file_ignores = Vec::new();
+        for entry in &file.per_file_ignores {
+            let glob = Glob::new(entry.glob.get_ref()).map_err(|glob_error| {
+                error(
+                    entry.glob.span(),
+                    format!("invalid glob: {}", glob_error.kind()),
+                )
+            })?;
+            let mut codes = Vec::new();
+            for selector in &entry.codes {
+                let metas = resolve_spanned(selector, "[[per-file-ignores]] codes")
+                    .map_err(|(span, message)| error(span, message))?;
+                codes.extend(metas.into_iter().map(|meta| meta.code));
+            }
+            per_file_ignores.push(PerFileIgnore {
+                matcher: glob.compile_matcher(),
+                name_only: !entry.glob.get_ref().contains('/'),
+                codes,
+            });
+        }
+
+        let fail_on = match (&overrides.fail_on, &file.fail_on) {
+            (Some(severity), _) => *severity,
+            (None, Some(text)) => text
+                .get_ref()
+                .parse()
+                .map_err(|message| error(text.span(), message))?,
+            (None, None) => Severity::Warning,
+        };
+
+        let root = config_path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        Ok(Settings {
+            standards: file.standards,
+            enabled,
+            severities,
+            per_file_ignores,
+            root,
+            fail_on,
+            config_path: path,
+        })
+    }
+
+    pub fn is_enabled(&self, code: &str) -> bool {
+        self.enabled.binary_search(&code).is_ok()
+    }
+
+    pub fn severity(&self, meta: &RuleMeta, default: Severity) -> Severity {
+        self.severities.get(meta.code).copied().unwrap_or(default)
+    }
+
+    /// The codes `[[per-file-ignores]]` silence for `path`.
+    pub fn ignored_for(&self, path: &Path) -> Vec<&'static str> {
+        let relative = std::fs::canonicalize(path)
+            .ok()
+            .and_then(|full| full.strip_prefix(&self.root).ok().map(Path::to_path_buf));
+        let name = path.file_name().map(Path::new);
+        self.per_file_ignores
+            .iter()
+            .filter(|ignore| {
+                if ignore.name_only {
+                    name.is_some_and(|name| ignore.matcher.is_match(name))
+                } else {
+                    ignore.matcher.is_match(path)
+                        || relative
+                            .as_deref()
+                            .is_some_and(|relative| ignore.matcher.is_match(relative))
+                }
+            })
+            .flat_map(|ignore| ignore.codes.iter().copied())
+            .collect()
+    }
+}
+
+fn find_config(cwd: &Path) -> Option<PathBuf> {
+    cwd.ancestors()
+        .map(|dir| dir.join(CONFIG_FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+fn locate(
+    path: &Path,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: String,
+) -> ConfigError {
+    let position = span.map(|span| {
+        let at = LineIndex::new(text).line_col(text, span.start);
+        (at.line, at.column)
+    });
+    ConfigError {
+        path: path.to_path_buf(),
+        position,
+        message,
+    }
+}
+
+/// Parses the config text with the built-in standards merged under the
+/// user's `[standards]`, so that errors still point into the user's text.
+fn parse_config(text: &str) -> Result<ConfigFile, (Option<std::ops::Range<usize>>, String)> {
+    let mut document =
+        DeTable::parse(text).map_err(|error| (error.span(), error.message().to_string()))?;
+    let defaults = DeTable::parse(DEFAULT_STANDARDS)
+        .expect("rules/standards.toml is valid TOML")
+        .into_inner();
+    let table = document.get_mut();
+    match table.get_mut("standards") {
+        Some(user) => match user.get_mut() {
+            DeValue::Table(user) => merge_defaults(user, defaults),
+            _ => return Err((Some(user.span()), "`standards` must be a table".to_string())),
+        },
+        None => {
+            table.insert(
+                Spanned::new(0..0, "standards".into()),
+                Spanned::new(0..0, DeValue::Table(defaults)),
+            );
+        }
+    }
+    ConfigFile::deserialize(toml::de::Deserializer::from(document))
+        .map_err(|error| (error.span(), error.message().to_string()))
+}
+
+/// Fills every key the user left out with the default; tables merge deeply,
+/// any other value the user gave replaces the default.
+fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>) {
+    for (key, default) in defaults {
+        match user.get_mut(key.get_ref().as_ref()) {
+            None => {
+                user.insert(key, default);
+            }
+            Some(existing) => {
+                if let (DeValue::Table(user_table), DeValue::Table(default_table)) =
+                    (existing.get_mut(), default.into_inner())
+                {
+                    merge_defaults(user_table, default_table);
+                }
+            }
+        }
+    }
+}
+
+fn resolve_spanned(
+    selector: &Spanned<String>,
+    place: &str,
+) -> Result<Vec<&'static RuleMeta>, (std::ops::Range<usize>, String)> {
+    rules::resolve_selector(selector.get_ref()).ok_or_else(|| {
+        (
+            selector.span(),
+            format!(
+                "unknown rule `{}` in {place}; `vwe-lint rules` lists them",
+                selector.get_ref()
+            ),
+        )
+    })
+}
+
+fn resolve_cli(selector: &str) -> Result<Vec<&'static RuleMeta>, ConfigError> {
+    rules::resolve_selector(selector.trim()).ok_or_else(|| ConfigError {
+        path: PathBuf::from("command line"),
+        position: None,
+        message: format!("unknown rule `{selector}`; `vwe-lint rules` lists them"),
+    })
+}

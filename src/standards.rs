@@ -1,0 +1,191 @@
+//! The VWE standards as typed data: defaults from `rules/standards.toml`,
+//! overridden by the `[standards]` table of `.vwe-lint.toml`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The text of the default standards, embedded in the binary.
+pub const DEFAULT_STANDARDS: &str = include_str!("../rules/standards.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standards {
+    pub images: Images,
+    pub lifecycles: Lifecycles,
+    pub restart: RestartPolicies,
+    pub ports: BTreeMap<String, Vec<String>>,
+    pub volumes: Volumes,
+    pub healthcheck: Healthcheck,
+    pub resources: BTreeMap<String, Resources>,
+    pub logging: Logging,
+    pub networks: Networks,
+    pub secrets: Secrets,
+    pub production: Production,
+    pub docker_socket: DockerSocket,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    pub approved: Vec<String>,
+    pub namespace: String,
+    pub puid_pgid: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycles {
+    pub default: Lifecycle,
+    pub infrastructure: Vec<String>,
+    pub service: Vec<String>,
+    pub job: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartPolicies {
+    pub infrastructure: String,
+    pub service: String,
+    pub job: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volumes {
+    pub data: String,
+    pub config: String,
+    pub plugins: String,
+    pub worlds: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    pub interval: String,
+    pub timeout: String,
+    pub retries: u32,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub memory_limit: Option<String>,
+    pub memory_reservation: Option<String>,
+    pub cpus_limit: Option<String>,
+    pub cpus_reservation: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logging {
+    pub driver: String,
+    pub max_size: String,
+    pub max_file: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Networks {
+    pub internal: String,
+    pub external: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secrets {
+    pub patterns: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Production {
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerSocket {
+    pub allowed: Vec<String>,
+}
+
+/// The seed's three container patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    Infrastructure,
+    Service,
+    Job,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 3] = [
+        Lifecycle::Infrastructure,
+        Lifecycle::Service,
+        Lifecycle::Job,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Infrastructure => "infrastructure",
+            Lifecycle::Service => "service",
+            Lifecycle::Job => "job",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lifecycle> {
+        Lifecycle::ALL
+            .into_iter()
+            .find(|lifecycle| lifecycle.as_str() == text)
+    }
+}
+
+impl Standards {
+    /// The built-in defaults. The embedded file is checked by a test, so a
+    /// failure here is a build defect, not a user error.
+    pub fn builtin() -> Standards {
+        toml::from_str(DEFAULT_STANDARDS).expect("rules/standards.toml matches the Standards type")
+    }
+
+    /// The lifecycle a service has by its name alone.
+    pub fn lifecycle_by_name(&self, service: &str) -> Lifecycle {
+        let listed = |names: &[String]| names.iter().any(|name| name == service);
+        if listed(&self.lifecycles.infrastructure) {
+            Lifecycle::Infrastructure
+        } else if listed(&self.lifecycles.job) {
+            Lifecycle::Job
+        } else if listed(&self.lifecycles.service) {
+            Lifecycle::Service
+        } else {
+            self.lifecycles.default
+        }
+    }
+
+    pub fn restart_policy(&self, lifecycle: Lifecycle) -> &str {
+        match lifecycle {
+            Lifecycle::Infrastructure => &self.restart.infrastructure,
+            Lifecycle::Service => &self.restart.service,
+            Lifecycle::Job => &self.restart.job,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_standards_load() {
+        let standards = Standards::builtin();
+        assert_eq!(
+            standards.lifecycle_by_name("redis"),
+            Lifecycle::Infrastructure
+        );
+        assert_eq!(
+            standards.lifecycle_by_name("worldgen-runner"),
+            Lifecycle::Job
+        );
+        assert_eq!(standards.lifecycle_by_name("postgres"), Lifecycle::Service);
+        assert_eq!(standards.restart_policy(Lifecycle::Job), "no");
+    }
+}

@@ -1,0 +1,125 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use vwe_lint::lint::{self, Checked};
+use vwe_lint::settings::{Overrides, Settings};
+use vwe_lint::source::FileKind;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Default settings (no config file in effect).
+pub fn default_settings() -> Settings {
+    let empty = tempfile::tempdir().unwrap();
+    Settings::load(empty.path(), &Overrides::default()).unwrap()
+}
+
+/// Lints `text` as a file of `kind` named `name`.
+pub fn lint_text(name: &str, kind: FileKind, text: &str, settings: &Settings) -> Checked {
+    let (source, encoding_error) =
+        lint::source_from_bytes(PathBuf::from(name), kind, text.as_bytes().to_vec());
+    lint::lint(source, settings, encoding_error, None)
+}
+
+pub fn codes(checked: &Checked) -> Vec<&'static str> {
+    checked
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.rule.code)
+        .collect()
+}
+
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vwe-lint"));
+    command.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// Runs the binary in `dir` with `args`, feeding `stdin`, and kills it after
+/// `limit`: a hang guard, not a performance assertion.
+pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>, limit: Duration) -> Output {
+    let mut child = binary()
+        .current_dir(dir)
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    // Drain the pipes while waiting, or a large report would block the child.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("vwe-lint {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args, None, Duration::from_secs(60))
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The shared corpus, if present. Under CI it must be.
+pub fn corpus() -> Option<PathBuf> {
+    let path = std::env::var_os("VWE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/corpus"));
+    if path.is_dir() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "the corpus is missing at {} (set VWE_CORPUS)",
+        path.display()
+    );
+    eprintln!(
+        "SKIPPED: the corpus is absent at {} (set VWE_CORPUS to run this test)",
+        path.display()
+    );
+    None
+}
