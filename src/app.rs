@@ -40,25 +40,22 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
                 print_stdout(meta.doc);
                 Ok(Outcome::Clean)
             }
-            None => Err(ToolError(format!(
-                "unknown rule `{rule}`; `vwe-lint rules` lists them"
-            ))),
+            None => Err(ToolError(format!("unknown rule `{rule}`; `vwe-lint rules` lists them"))),
         },
         None => check(&cli.check),
     }
 }
 
 fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
-    let cwd = std::env::current_dir()
-        .map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
+    let cwd =
+        std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
     let overrides = Overrides {
         config: args.config.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(Into::into),
     };
-    let settings =
-        Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
+    let settings = Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -104,12 +101,7 @@ fn lint_stdin(name: Option<&Path>, settings: &Settings) -> Result<Checked, ToolE
     let kind: FileKind = discover::kind_of_named(&path, &String::from_utf8_lossy(&bytes));
     let (source, encoding_error) = lint::source_from_bytes(path, kind, bytes);
     let base_text = lint::read_base(&source.path, kind);
-    Ok(lint::lint(
-        source,
-        settings,
-        encoding_error,
-        base_text.as_deref(),
-    ))
+    Ok(lint::lint(source, settings, encoding_error, base_text.as_deref()))
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -117,8 +109,7 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stdout().is_terminal()
         }
     }
 }

@@ -6,9 +6,7 @@ use crate::rules::RuleMeta;
 use crate::source::Span;
 
 /// How serious a finding is; ordered so that `Error > Warning > Info`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -34,9 +32,7 @@ impl std::str::FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!(
-                "unknown severity `{other}`: expected error, warning or info"
-            )),
+            other => Err(format!("unknown severity `{other}`: expected error, warning or info")),
         }
     }
 }
@@ -140,12 +136,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_fix(
-        mut self,
-        applicability: Applicability,
-        message: impl Into<String>,
-        edits: Vec<Edit>,
-    ) -> Self {
+    pub fn with_fix(mut self, applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Self {
         self.fix = Some(Fix {
             applicability,
             message: message.into(),

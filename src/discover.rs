@@ -35,11 +35,7 @@ pub fn kind_of_named(path: &Path, text: &str) -> FileKind {
         .map(str::trim)
         .find(|line| !line.is_empty() && !line.starts_with('#'))
         .unwrap_or("");
-    let word = first
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let word = first.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
     if matches!(word.as_str(), "FROM" | "ARG") || lower.contains("dockerfile") {
         FileKind::Dockerfile
     } else {
@@ -79,13 +75,12 @@ pub struct Target {
     pub explicit: bool,
 }
 
-/// Walks `paths`: directories recursively (honouring .gitignore and hidden
-/// files as git does), files as they are. Errors name the path.
+/// Walks `paths`: directories recursively (honouring .gitignore, entering
+/// hidden directories), files as they are. Errors name the path.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
     let mut targets = Vec::new();
     for path in paths {
-        let metadata =
-            std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        let metadata = std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
         if !metadata.is_dir() {
             targets.push(Target {
                 path: path.clone(),
@@ -94,11 +89,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
             continue;
         }
         let mut found = Vec::new();
-        for entry in ignore::WalkBuilder::new(path).build() {
+        // Hidden directories such as `.devcontainer` hold real compose files;
+        // only git's own directory is skipped.
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker {
             let entry = entry.map_err(|error| error.to_string())?;
-            if entry.file_type().is_some_and(|kind| kind.is_file())
-                && kind_by_name(entry.path()).is_some()
-            {
+            if entry.file_type().is_some_and(|kind| kind.is_file()) && kind_by_name(entry.path()).is_some() {
                 found.push(Target {
                     path: tidy(entry.path()),
                     explicit: false,
@@ -130,18 +129,9 @@ mod tests {
             "docker-compose-dev.yml",
             "compose.override.yaml",
         ] {
-            assert_eq!(
-                kind_by_name(Path::new(compose)),
-                Some(FileKind::Compose),
-                "{compose}"
-            );
+            assert_eq!(kind_by_name(Path::new(compose)), Some(FileKind::Compose), "{compose}");
         }
-        for dockerfile in [
-            "Dockerfile",
-            "Dockerfile.dev",
-            "app.Dockerfile",
-            "app.dockerfile",
-        ] {
+        for dockerfile in ["Dockerfile", "Dockerfile.dev", "app.Dockerfile", "app.dockerfile"] {
             assert_eq!(
                 kind_by_name(Path::new(dockerfile)),
                 Some(FileKind::Dockerfile),

@@ -146,30 +146,18 @@ mod tests {
 
     #[test]
     fn hub_prefixes_are_normalised() {
-        assert_eq!(
-            parse("docker.io/library/redis:7-alpine").repository,
-            "redis"
-        );
+        assert_eq!(parse("docker.io/library/redis:7-alpine").repository, "redis");
         assert_eq!(parse("localhost:5000/app").tag, None);
         assert_eq!(parse("localhost:5000/app:1").tag.as_deref(), Some("1"));
-        assert_eq!(
-            parse("redis@sha256:abc").digest.as_deref(),
-            Some("sha256:abc")
-        );
+        assert_eq!(parse("redis@sha256:abc").digest.as_deref(), Some("sha256:abc"));
         assert!(ImageRef::parse("${IMAGE}").is_none());
     }
 
     #[test]
     fn approval() {
         let standards = Standards::builtin();
-        assert_eq!(
-            standards.approval(&parse("redis:7-alpine")),
-            Approval::Approved
-        );
-        assert_eq!(
-            standards.approval(&parse("vwe/backend:1.0")),
-            Approval::Custom
-        );
+        assert_eq!(standards.approval(&parse("redis:7-alpine")), Approval::Approved);
+        assert_eq!(standards.approval(&parse("vwe/backend:1.0")), Approval::Custom);
         assert_eq!(
             standards.approval(&parse("redis")),
             Approval::ApprovedRepositoryUnpinned
@@ -182,9 +170,6 @@ mod tests {
             standards.approval(&parse("redis:6")),
             Approval::OtherTag { .. }
         ));
-        assert_eq!(
-            standards.approval(&parse("postgres:15")),
-            Approval::NotApproved
-        );
+        assert_eq!(standards.approval(&parse("postgres:15")), Approval::NotApproved);
     }
 }

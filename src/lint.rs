@@ -21,11 +21,7 @@ pub struct Checked {
 
 /// Builds the source from raw bytes: text that is not UTF-8 is read lossily
 /// and reported at the first bad byte, so no input is ever refused silently.
-pub fn source_from_bytes(
-    path: std::path::PathBuf,
-    kind: FileKind,
-    bytes: Vec<u8>,
-) -> (SourceFile, Option<Diagnostic>) {
+pub fn source_from_bytes(path: std::path::PathBuf, kind: FileKind, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
     match String::from_utf8(bytes) {
         Ok(text) => (SourceFile::new(path, kind, text), None),
         Err(error) => {
@@ -35,13 +31,9 @@ pub fn source_from_bytes(
                 FileKind::Compose => &syntax::yaml_syntax::META,
                 FileKind::Dockerfile => &syntax::dockerfile_syntax::META,
             };
-            let diagnostic = Diagnostic::new(
-                meta,
-                Span::new(offset, offset + 1),
-                "the file is not valid UTF-8",
-            )
-            .with_label("invalid byte")
-            .with_help("save the file as UTF-8");
+            let diagnostic = Diagnostic::new(meta, Span::new(offset, offset + 1), "the file is not valid UTF-8")
+                .with_label("invalid byte")
+                .with_help("save the file as UTF-8");
             (SourceFile::new(path, kind, text), Some(diagnostic))
         }
     }
@@ -51,8 +43,8 @@ pub fn source_from_bytes(
 /// a file named explicitly with another name) from its extension or content.
 pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    let kind = discover::kind_by_name(path)
-        .unwrap_or_else(|| discover::kind_of_named(path, &String::from_utf8_lossy(&bytes)));
+    let kind =
+        discover::kind_by_name(path).unwrap_or_else(|| discover::kind_of_named(path, &String::from_utf8_lossy(&bytes)));
     let (source, encoding_error) = source_from_bytes(path.to_path_buf(), kind, bytes);
     let base_text = read_base(path, kind);
     Ok(lint(source, settings, encoding_error, base_text.as_deref()))
@@ -76,11 +68,7 @@ pub fn lint(
     base_text: Option<&str>,
 ) -> Checked {
     let mut diagnostics: Vec<Diagnostic> = encoding_error.into_iter().collect();
-    let enabled = || {
-        RULES
-            .iter()
-            .filter(|rule| settings.is_enabled(rule.meta().code))
-    };
+    let enabled = || RULES.iter().filter(|rule| settings.is_enabled(rule.meta().code));
     let targets: Vec<Option<Span>> = match source.kind {
         FileKind::Compose => {
             let parsed = yaml::parse(&source.text);
@@ -136,10 +124,7 @@ pub fn lint(
         &|code| settings.is_enabled(code) && !ignored.contains(&code),
     );
     sort(&source, &mut diagnostics);
-    Checked {
-        source,
-        diagnostics,
-    }
+    Checked { source, diagnostics }
 }
 
 fn has_suppressions(source: &SourceFile) -> bool {
@@ -168,11 +153,7 @@ fn yaml_targets(source: &SourceFile, documents: &[Node]) -> Vec<Option<Span>> {
         }
         match &node.value {
             Value::Mapping(mapping) => {
-                for entry in mapping
-                    .entries
-                    .iter()
-                    .filter(|entry| entry.merged_from.is_none())
-                {
+                for entry in mapping.entries.iter().filter(|entry| entry.merged_from.is_none()) {
                     let line = source.lines.line_of(entry.key.span.start);
                     let span = entry.key.span.cover(entry.value.span);
                     // Parents are visited before their children, so the outer entry keeps the line.

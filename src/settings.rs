@@ -28,12 +28,7 @@ pub struct ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.position {
-            Some((line, column)) => write!(
-                f,
-                "{}:{line}:{column}: {}",
-                self.path.display(),
-                self.message
-            ),
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.path.display(), self.message),
             None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
@@ -117,20 +112,14 @@ impl Settings {
                     message: format!("cannot read the config file: {error}"),
                 })?;
                 (
-                    parse_config(&text)
-                        .map_err(|(span, message)| locate(path, &text, span, message))?,
+                    parse_config(&text).map_err(|(span, message)| locate(path, &text, span, message))?,
                     text,
                 )
             }
-            None => (
-                parse_config("").expect("an empty config is valid"),
-                String::new(),
-            ),
+            None => (parse_config("").expect("an empty config is valid"), String::new()),
         };
         let config_path = path.clone().unwrap_or_else(|| cwd.join(CONFIG_FILE_NAME));
-        let error = |span: std::ops::Range<usize>, message: String| {
-            locate(&config_path, &text, Some(span), message)
-        };
+        let error = |span: std::ops::Range<usize>, message: String| locate(&config_path, &text, Some(span), message);
 
         let mut enabled: Vec<&'static str> = Vec::new();
         match &overrides.select {
@@ -151,8 +140,7 @@ impl Settings {
             },
         }
         for selector in &file.rules.ignore {
-            let metas = resolve_spanned(selector, "[rules] ignore")
-                .map_err(|(span, message)| error(span, message))?;
+            let metas = resolve_spanned(selector, "[rules] ignore").map_err(|(span, message)| error(span, message))?;
             enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
         }
         for selector in &overrides.ignore {
@@ -164,8 +152,8 @@ impl Settings {
 
         let mut severities = HashMap::new();
         for (selector, severity) in &file.rules.severity {
-            let metas = resolve_spanned(selector, "[rules.severity]")
-                .map_err(|(span, message)| error(span, message))?;
+            let metas =
+                resolve_spanned(selector, "[rules.severity]").map_err(|(span, message)| error(span, message))?;
             let severity: Severity = severity
                 .get_ref()
                 .parse()
@@ -177,12 +165,8 @@ impl Settings {
 
         let mut per_file_ignores = Vec::new();
         for entry in &file.per_file_ignores {
-            let glob = Glob::new(entry.glob.get_ref()).map_err(|glob_error| {
-                error(
-                    entry.glob.span(),
-                    format!("invalid glob: {}", glob_error.kind()),
-                )
-            })?;
+            let glob = Glob::new(entry.glob.get_ref())
+                .map_err(|glob_error| error(entry.glob.span(), format!("invalid glob: {}", glob_error.kind())))?;
             let mut codes = Vec::new();
             for selector in &entry.codes {
                 let metas = resolve_spanned(selector, "[[per-file-ignores]] codes")
@@ -198,10 +182,7 @@ impl Settings {
 
         let fail_on = match (&overrides.fail_on, &file.fail_on) {
             (Some(severity), _) => *severity,
-            (None, Some(text)) => text
-                .get_ref()
-                .parse()
-                .map_err(|message| error(text.span(), message))?,
+            (None, Some(text)) => text.get_ref().parse().map_err(|message| error(text.span(), message))?,
             (None, None) => Severity::Warning,
         };
 
@@ -259,12 +240,7 @@ fn find_config(cwd: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn locate(
-    path: &Path,
-    text: &str,
-    span: Option<std::ops::Range<usize>>,
-    message: String,
-) -> ConfigError {
+fn locate(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> ConfigError {
     let position = span.map(|span| {
         let at = LineIndex::new(text).line_col(text, span.start);
         (at.line, at.column)
@@ -279,8 +255,7 @@ fn locate(
 /// Parses the config text with the built-in standards merged under the
 /// user's `[standards]`, so that errors still point into the user's text.
 fn parse_config(text: &str) -> Result<ConfigFile, (Option<std::ops::Range<usize>>, String)> {
-    let mut document =
-        DeTable::parse(text).map_err(|error| (error.span(), error.message().to_string()))?;
+    let mut document = DeTable::parse(text).map_err(|error| (error.span(), error.message().to_string()))?;
     let defaults = DeTable::parse(DEFAULT_STANDARDS)
         .expect("rules/standards.toml is valid TOML")
         .into_inner();

@@ -73,10 +73,7 @@ impl LineIndex {
     /// The byte range of 0-based `line`, without its line break.
     pub fn line_span(&self, text: &str, line: usize) -> Span {
         let start = self.line_starts[line];
-        let mut end = self
-            .line_starts
-            .get(line + 1)
-            .map_or(text.len(), |&next| next - 1);
+        let mut end = self.line_starts.get(line + 1).map_or(text.len(), |&next| next - 1);
         if end > start && text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }
@@ -93,10 +90,7 @@ impl LineIndex {
         if line == 0 && text.starts_with('\u{feff}') && offset > 0 {
             column -= 1;
         }
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        LineCol { line: line + 1, column }
     }
 }
 
@@ -171,9 +165,6 @@ mod tests {
         assert_eq!(index.line_col(text, 3), LineCol { line: 1, column: 1 });
         let x = text.rfind('x').unwrap();
         assert_eq!(index.line_col(text, x), LineCol { line: 2, column: 5 });
-        assert_eq!(
-            index.line_span(text, 0),
-            Span::new(0, text.find('\r').unwrap())
-        );
+        assert_eq!(index.line_span(text, 0), Span::new(0, text.find('\r').unwrap()));
     }
 }

@@ -119,11 +119,7 @@ pub enum Lifecycle {
 }
 
 impl Lifecycle {
-    pub const ALL: [Lifecycle; 3] = [
-        Lifecycle::Infrastructure,
-        Lifecycle::Service,
-        Lifecycle::Job,
-    ];
+    pub const ALL: [Lifecycle; 3] = [Lifecycle::Infrastructure, Lifecycle::Service, Lifecycle::Job];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,9 +130,7 @@ impl Lifecycle {
     }
 
     pub fn parse(text: &str) -> Option<Lifecycle> {
-        Lifecycle::ALL
-            .into_iter()
-            .find(|lifecycle| lifecycle.as_str() == text)
+        Lifecycle::ALL.into_iter().find(|lifecycle| lifecycle.as_str() == text)
     }
 }
 
@@ -177,14 +171,8 @@ mod tests {
     #[test]
     fn builtin_standards_load() {
         let standards = Standards::builtin();
-        assert_eq!(
-            standards.lifecycle_by_name("redis"),
-            Lifecycle::Infrastructure
-        );
-        assert_eq!(
-            standards.lifecycle_by_name("worldgen-runner"),
-            Lifecycle::Job
-        );
+        assert_eq!(standards.lifecycle_by_name("redis"), Lifecycle::Infrastructure);
+        assert_eq!(standards.lifecycle_by_name("worldgen-runner"), Lifecycle::Job);
         assert_eq!(standards.lifecycle_by_name("postgres"), Lifecycle::Service);
         assert_eq!(standards.restart_policy(Lifecycle::Job), "no");
     }

@@ -52,9 +52,7 @@ pub fn apply(
         for suppression in &mut suppressions {
             let in_scope = match suppression.scope {
                 Scope::File => true,
-                Scope::Range(range) => {
-                    range.start <= diagnostic.span.start && diagnostic.span.start <= range.end
-                }
+                Scope::Range(range) => range.start <= diagnostic.span.start && diagnostic.span.start <= range.end,
             };
             if !in_scope {
                 continue;
@@ -90,10 +88,7 @@ pub fn apply(
             if !used && is_enabled(meta.code) {
                 diagnostics.push(unused(
                     *span,
-                    format!(
-                        "`{}` is suppressed here, but no {} finding is",
-                        meta.code, meta.code
-                    ),
+                    format!("`{}` is suppressed here, but no {} finding is", meta.code, meta.code),
                 ));
             }
         }
@@ -128,14 +123,13 @@ fn parse_comments(
         let rest_start = directive_start + MARKER.len();
         let trimmed = rest.trim_start();
         let body_start = rest_start + (rest.len() - trimmed.len());
-        let (file_wide, after_keyword, keyword_len) =
-            if let Some(after) = trimmed.strip_prefix("ignore-file") {
-                (true, after, "ignore-file".len())
-            } else if let Some(after) = trimmed.strip_prefix("ignore") {
-                (false, after, "ignore".len())
-            } else {
-                continue;
-            };
+        let (file_wide, after_keyword, keyword_len) = if let Some(after) = trimmed.strip_prefix("ignore-file") {
+            (true, after, "ignore-file".len())
+        } else if let Some(after) = trimmed.strip_prefix("ignore") {
+            (false, after, "ignore".len())
+        } else {
+            continue;
+        };
         let codes = parse_codes(after_keyword, body_start + keyword_len, invalid);
         let own_line = content[..hash].trim().is_empty();
         let scope = if file_wide {
@@ -146,9 +140,8 @@ fn parse_comments(
             } else {
                 Some(line)
             };
-            let range = target_line.map(|target| {
-                target_of_line(target).unwrap_or_else(|| source.lines.line_span(text, target))
-            });
+            let range = target_line
+                .map(|target| target_of_line(target).unwrap_or_else(|| source.lines.line_span(text, target)));
             match range {
                 Some(range) => Scope::Range(range),
                 None => Scope::Range(Span::point(text.len())),
@@ -182,11 +175,7 @@ fn find_comment_marker(line: &str) -> Option<usize> {
 
 /// Parses `[C503, restart-policy]`; names are resolved to rules, unknown ones
 /// become S008 findings.
-fn parse_codes(
-    after_keyword: &str,
-    offset: usize,
-    invalid: &mut Vec<Diagnostic>,
-) -> Vec<(&'static RuleMeta, Span)> {
+fn parse_codes(after_keyword: &str, offset: usize, invalid: &mut Vec<Diagnostic>) -> Vec<(&'static RuleMeta, Span)> {
     let Some(inner) = after_keyword.strip_prefix('[') else {
         return Vec::new();
     };

@@ -25,28 +25,17 @@ const VIOLATING: &str = "version: '3'\nservices:\n  db:\n    image: postgres\n";
 #[test]
 fn demo_project_is_clean_and_summarised() {
     let output = run(&["fixtures/vwe"]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.trim_end().ends_with("0 errors, 0 warnings in 5 files")
-            || text.contains("0 errors, 0 warnings in"),
+        text.trim_end().ends_with("0 errors, 0 warnings in 5 files") || text.contains("0 errors, 0 warnings in"),
         "{text}"
     );
 }
 
 #[test]
 fn findings_exit_1_with_snippet_and_help() {
-    let output = run(&[
-        "--color",
-        "never",
-        "fixtures/rules/C503/compose.policies.yaml",
-    ]);
+    let output = run(&["--color", "never", "fixtures/rules/C503/compose.policies.yaml"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("C503(restart-policy)"), "{text}");
@@ -54,14 +43,8 @@ fn findings_exit_1_with_snippet_and_help() {
         text.contains("fixtures/rules/C503/compose.policies.yaml:7:14"),
         "relative path and position: {text}"
     );
-    assert!(
-        text.contains("restart: 'on-failure'"),
-        "source snippet: {text}"
-    );
-    assert!(
-        text.contains("help: restart: 'unless-stopped'"),
-        "help line: {text}"
-    );
+    assert!(text.contains("restart: 'on-failure'"), "source snippet: {text}");
+    assert!(text.contains("help: restart: 'unless-stopped'"), "help line: {text}");
     assert!(
         text.contains("errors, ") && text.contains("warnings in 1 file"),
         "{text}"
@@ -108,12 +91,7 @@ fn json_has_exactly_the_documented_keys() {
         "severity",
     ];
     for finding in &findings {
-        let mut actual: Vec<&str> = finding
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
+        let mut actual: Vec<&str> = finding.as_object().unwrap().keys().map(String::as_str).collect();
         actual.sort_unstable();
         assert_eq!(actual, keys);
     }
@@ -126,9 +104,7 @@ fn json_has_exactly_the_documented_keys() {
         )
     };
     assert!(
-        findings
-            .windows(2)
-            .all(|pair| sort_key(&pair[0]) <= sort_key(&pair[1])),
+        findings.windows(2).all(|pair| sort_key(&pair[0]) <= sort_key(&pair[1])),
         "sorted"
     );
     let version = findings.iter().find(|f| f["code"] == "S007").unwrap();
@@ -241,13 +217,7 @@ fn stdin_with_a_file_name() {
     let dir = tempfile::tempdir().unwrap();
     let output = run_in(
         dir.path(),
-        &[
-            "--format",
-            "json",
-            "--stdin-filename",
-            "deploy/compose.yaml",
-            "-",
-        ],
+        &["--format", "json", "--stdin-filename", "deploy/compose.yaml", "-"],
         Some(VIOLATING),
         Duration::from_secs(30),
     );
@@ -267,13 +237,7 @@ fn stdin_with_a_file_name() {
 #[test]
 fn select_ignore_and_fail_on() {
     let file = "fixtures/rules/C503/compose.policies.yaml";
-    let only = json(&run(&[
-        "--format",
-        "json",
-        "--select",
-        "restart-policy",
-        file,
-    ]));
+    let only = json(&run(&["--format", "json", "--select", "restart-policy", file]));
     assert!(only.iter().all(|f| f["code"] == "C503") && !only.is_empty());
     let none = run(&["--format", "json", "--ignore", "C5", file]);
     assert!(json(&none).iter().all(|f| f["code"] != "C503"));
@@ -325,17 +289,10 @@ codes = ["C102", "C503"]
             )
         })
         .collect();
-    let expected = [
-        ("compose.yaml", "C503", "warning"),
-        ("compose.yaml", "C102", "error"),
-    ];
+    let expected = [("compose.yaml", "C503", "warning"), ("compose.yaml", "C102", "error")];
     assert_eq!(
         summary,
-        expected.map(|(file, code, severity)| (
-            file.to_string(),
-            code.to_string(),
-            severity.to_string()
-        ))
+        expected.map(|(file, code, severity)| (file.to_string(), code.to_string(), severity.to_string()))
     );
 }
 
@@ -351,10 +308,7 @@ fn config_errors_point_into_the_file() {
             "[rules]\nselct = [\"C503\"]\n",
             ".vwe-lint.toml:2:1: unknown field `selct`",
         ),
-        (
-            "[standards.healthcheck]\nretries = \"three\"\n",
-            ".vwe-lint.toml:2:11:",
-        ),
+        ("[standards.healthcheck]\nretries = \"three\"\n", ".vwe-lint.toml:2:11:"),
         (
             "[standards.imagez]\napproved = []\n",
             ".vwe-lint.toml:1:12: unknown field `imagez`",
@@ -379,12 +333,7 @@ fn suppression_comments() {
     let output = run(&["--format", "json", "fixtures/rules/S008/compose.stale.yaml"]);
     let codes: Vec<(String, u64)> = json(&output)
         .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
         .collect();
     assert_eq!(
         codes,
@@ -400,9 +349,10 @@ fn suppression_comments() {
 #[test]
 fn rules_list_and_rule_doc() {
     let list = stdout(&run(&["rules"]));
-    assert!(list.lines().any(|line| line.starts_with("C503")
-        && line.contains("restart-policy")
-        && line.contains("safe")));
+    assert!(
+        list.lines()
+            .any(|line| line.starts_with("C503") && line.contains("restart-policy") && line.contains("safe"))
+    );
     let by_code = stdout(&run(&["rule", "C503"]));
     let by_name = stdout(&run(&["rule", "restart-policy"]));
     assert!(by_code.starts_with("# C503 restart-policy"));
@@ -412,15 +362,11 @@ fn rules_list_and_rule_doc() {
 #[test]
 fn hostile_yaml_finishes_quickly_with_a_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
-    let mut laughs = String::from(
-        "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
+    let mut laughs =
+        String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
     for level in 1..10 {
         let previous = format!("*a{}", level - 1);
-        laughs.push_str(&format!(
-            "a{level}: &a{level} [{}]\n",
-            vec![previous; 9].join(",")
-        ));
+        laughs.push_str(&format!("a{level}: &a{level} [{}]\n", vec![previous; 9].join(",")));
     }
     write(dir.path(), "compose.laughs.yaml", &laughs);
     write(dir.path(), "compose.deep.yaml", &"[".repeat(100_000));
@@ -435,8 +381,7 @@ fn hostile_yaml_finishes_quickly_with_a_diagnostic() {
         .map(|f| f["file"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        files.contains(&"compose.laughs.yaml".to_string())
-            && files.contains(&"compose.deep.yaml".to_string()),
+        files.contains(&"compose.laughs.yaml".to_string()) && files.contains(&"compose.deep.yaml".to_string()),
         "{files:?}"
     );
 }
@@ -444,22 +389,9 @@ fn hostile_yaml_finishes_quickly_with_a_diagnostic() {
 #[test]
 fn any_bytes_give_a_diagnostic_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("compose.yaml"),
-        [0xff, 0xfe, b':', 0, b'\n', 0x80],
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        [b'F', b'R', 0xc3, b'\n', 0xff],
-    )
-    .unwrap();
-    let output = run_in(
-        dir.path(),
-        &["--format", "json"],
-        None,
-        Duration::from_secs(10),
-    );
+    std::fs::write(dir.path().join("compose.yaml"), [0xff, 0xfe, b':', 0, b'\n', 0x80]).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), [b'F', b'R', 0xc3, b'\n', 0xff]).unwrap();
+    let output = run_in(dir.path(), &["--format", "json"], None, Duration::from_secs(10));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let codes: Vec<String> = json(&output)
         .iter()

@@ -21,8 +21,7 @@ pub fn default_settings() -> Settings {
 
 /// Lints `text` as a file of `kind` named `name`.
 pub fn lint_text(name: &str, kind: FileKind, text: &str, settings: &Settings) -> Checked {
-    let (source, encoding_error) =
-        lint::source_from_bytes(PathBuf::from(name), kind, text.as_bytes().to_vec());
+    let (source, encoding_error) = lint::source_from_bytes(PathBuf::from(name), kind, text.as_bytes().to_vec());
     lint::lint(source, settings, encoding_error, None)
 }
 
@@ -46,23 +45,14 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>, limit: Duration) -
     let mut child = binary()
         .current_dir(dir)
         .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     // Drain the pipes while waiting, or a large report would block the child.
     let drain = |mut pipe: Box<dyn std::io::Read + Send>| {

@@ -54,10 +54,7 @@ fn every_corpus_file_lints_without_panic() {
             }
         }
     }
-    assert!(
-        count > 2000,
-        "the corpus holds over 2,000 files, found {count}"
-    );
+    assert!(count > 2000, "the corpus holds over 2,000 files, found {count}");
     assert!(
         panicked.is_empty(),
         "panicked on {} files: {panicked:#?}",

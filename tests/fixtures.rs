@@ -31,10 +31,7 @@ fn rule_fixtures() {
 fn demo_project_is_clean() {
     let settings = common::default_settings();
     let targets = discover::discover(&[common::repo().join("fixtures/vwe")]).unwrap();
-    assert!(
-        targets.len() >= 5,
-        "the demo project has compose files and Dockerfiles"
-    );
+    assert!(targets.len() >= 5, "the demo project has compose files and Dockerfiles");
     for target in targets {
         let checked = lint::lint_file(&target.path, &settings).unwrap();
         let found: Vec<String> = checked

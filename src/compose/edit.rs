@@ -22,10 +22,7 @@ fn line_start(text: &str, offset: usize) -> usize {
 fn indentation_before(text: &str, offset: usize) -> Option<&str> {
     let start = line_start(text, offset);
     let prefix = &text[start..offset];
-    prefix
-        .chars()
-        .all(|c| c == ' ' || c == '\t')
-        .then_some(prefix)
+    prefix.chars().all(|c| c == ' ' || c == '\t').then_some(prefix)
 }
 
 /// Whether a mapping is written in flow style (`{a: b}`).
@@ -46,13 +43,7 @@ fn after_line(text: &str, span: Span) -> Option<usize> {
 /// last entry), in the mapping's own style. `None` when the mapping is an
 /// alias copy (the edit would change every user of the anchor) or its layout
 /// is not one a person would recognise.
-pub fn insert_entry(
-    text: &str,
-    mapping: &Node,
-    after: Option<&Entry>,
-    key: &str,
-    value: &str,
-) -> Option<Edit> {
+pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
     if mapping.alias.is_some() {
         return None;
     }
@@ -62,10 +53,7 @@ pub fn insert_entry(
         let separator = if entries.is_empty() { "" } else { ", " };
         return Some(Edit::insert(close, format!("{separator}{key}: {value}")));
     }
-    let own: Vec<&Entry> = entries
-        .iter()
-        .filter(|entry| entry.merged_from.is_none())
-        .collect();
+    let own: Vec<&Entry> = entries.iter().filter(|entry| entry.merged_from.is_none()).collect();
     let first_key = own
         .first()
         .map(|entry| entry.key.span)

@@ -62,9 +62,7 @@ pub enum LifecycleSource {
 impl LifecycleSource {
     pub fn lifecycle(&self) -> Option<Lifecycle> {
         match self {
-            LifecycleSource::Name(lifecycle) | LifecycleSource::Label(lifecycle, _) => {
-                Some(*lifecycle)
-            }
+            LifecycleSource::Name(lifecycle) | LifecycleSource::Label(lifecycle, _) => Some(*lifecycle),
             LifecycleSource::Unknown { .. } => None,
         }
     }

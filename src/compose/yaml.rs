@@ -184,9 +184,7 @@ impl Mapping {
 
     /// The entry whose key is a scalar with text `key`.
     pub fn get_entry(&self, key: &str) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|entry| entry.key.as_str() == Some(key))
+        self.entries.iter().find(|entry| entry.key.as_str() == Some(key))
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Entry> {
@@ -369,10 +367,7 @@ const MAX_FLOW_INDENT_FIXES: usize = 16;
 fn flow_indent_pad(body: &str, at: usize) -> Option<Pad> {
     let line_start = body[..at].rfind('\n').map_or(0, |n| n + 1);
     // Only indentation is padded, never the inside of a line's content.
-    if !body[line_start..at]
-        .bytes()
-        .all(|b| b == b' ' || b == b'\t')
-    {
+    if !body[line_start..at].bytes().all(|b| b == b' ' || b == b'\t') {
         return None;
     }
     let column = at - line_start;
@@ -392,10 +387,7 @@ fn remap(out: &mut YamlOutput, bom: usize, pads: &[Pad]) {
     }
     let offset = |at: usize| {
         // Each pad lies after the ones before it, in padded coordinates.
-        let inserted: usize = pads
-            .iter()
-            .map(|pad| at.saturating_sub(pad.at).min(pad.len))
-            .sum();
+        let inserted: usize = pads.iter().map(|pad| at.saturating_sub(pad.at).min(pad.len)).sum();
         bom + at - inserted
     };
     let span = |span: &mut Span| *span = Span::new(offset(span.start), offset(span.end));
@@ -448,10 +440,7 @@ impl Offsets {
                 .chain(std::iter::once(text.len()))
                 .collect()
         });
-        Self {
-            len: text.len(),
-            table,
-        }
+        Self { len: text.len(), table }
     }
 
     /// Clamped to the text, so no marker can index out of it.
@@ -565,12 +554,7 @@ impl<'t> Builder<'t> {
                 self.scalar(value, style.into(), anchor, tag.as_deref(), span)?;
             }
             Event::SequenceStart(anchor, tag) => {
-                self.open(
-                    FrameKind::Sequence(Vec::new()),
-                    anchor,
-                    tag.as_deref(),
-                    span,
-                )?;
+                self.open(FrameKind::Sequence(Vec::new()), anchor, tag.as_deref(), span)?;
             }
             Event::MappingStart(anchor, tag) => {
                 self.open(
@@ -624,10 +608,7 @@ impl<'t> Builder<'t> {
                         self.last_end.min(raw_start)
                     };
                     let start = find_indicator(bytes, from, raw_end, b"|>").unwrap_or(raw_start);
-                    Span::new(
-                        start,
-                        trim_end(bytes, (start + 1).min(raw_end), raw_end).max(start),
-                    )
+                    Span::new(start, trim_end(bytes, (start + 1).min(raw_end), raw_end).max(start))
                 }
             }
         };
@@ -669,18 +650,10 @@ impl<'t> Builder<'t> {
             while matches!(bytes.get(at), Some(b' ' | b'\t')) {
                 at += 1;
             }
-            return Span::point(if bytes.get(at) == Some(&b':') {
-                at + 1
-            } else {
-                key_end
-            });
+            return Span::point(if bytes.get(at) == Some(&b':') { at + 1 } else { key_end });
         }
         // A non-empty span here is the next token (e.g. the next `---`).
-        Span::point(if raw_start == raw_end {
-            raw_start
-        } else {
-            self.last_end
-        })
+        Span::point(if raw_start == raw_end { raw_start } else { self.last_end })
     }
 
     fn alias(&mut self, id: usize, raw: saphyr_parser::Span) -> Result<(), YamlError> {
@@ -689,10 +662,7 @@ impl<'t> Builder<'t> {
         self.last_end = self.last_end.max(end);
         let Some(anchored) = self.anchors.get(&id) else {
             // saphyr rejects unknown names itself, so this anchor is still open.
-            let message = format!(
-                "alias {} refers to a node that contains it",
-                &self.text[start..end]
-            );
+            let message = format!("alias {} refers to a node that contains it", &self.text[start..end]);
             return Err(YamlError { span, message });
         };
         if self.frames.len() + anchored.height > MAX_DEPTH {
@@ -779,9 +749,7 @@ impl<'t> Builder<'t> {
         let end = if flow { raw_start + 1 } else { frame.end };
         let value = match frame.kind {
             FrameKind::Sequence(items) => Value::Sequence(items),
-            FrameKind::Mapping(map) => Value::Mapping(Mapping {
-                entries: map.finish(),
-            }),
+            FrameKind::Mapping(map) => Value::Mapping(Mapping { entries: map.finish() }),
         };
         self.last_end = self.last_end.max(end);
         let node = Node {
@@ -837,11 +805,7 @@ impl<'t> Builder<'t> {
         let at = self.offsets.byte(err.marker().index());
         let info = err.info();
         // Locations are printed from the span, not from saphyr's text.
-        let message = match info
-            .find(" at byte ")
-            .map_or(info, |cut| &info[..cut])
-            .trim()
-        {
+        let message = match info.find(" at byte ").map_or(info, |cut| &info[..cut]).trim() {
             // saphyr's own bound on flow nesting (a u8 counter).
             "recursion limit exceeded" => "nesting depth exceeds 255 flow levels".to_owned(),
             other => other.to_owned(),
@@ -900,12 +864,7 @@ impl MappingFrame {
             .iter()
             .find(|entry| entry.key.as_str() == Some(text))
             .map(|entry| entry.key.site())
-            .or_else(|| {
-                self.merges
-                    .first()
-                    .filter(|_| text == MERGE_KEY)
-                    .map(|merge| merge.key)
-            })
+            .or_else(|| self.merges.first().filter(|_| text == MERGE_KEY).map(|merge| merge.key))
     }
 
     fn remember(&mut self, text: &str, span: Span) {
@@ -956,11 +915,7 @@ impl Merge {
     fn apply(self, entries: &mut Vec<Entry>, taken: &mut HashSet<String>) {
         for source in self.sources {
             for mut entry in source.entries {
-                if entry
-                    .key
-                    .as_str()
-                    .is_some_and(|text| !taken.insert(text.to_owned()))
-                {
+                if entry.key.as_str().is_some_and(|text| !taken.insert(text.to_owned())) {
                     continue;
                 }
                 entry.merged_from = Some(self.key);
@@ -1179,10 +1134,7 @@ mod tests {
         let text = "lit: |\n  one\n  two\n\nfold: >- # a | comment\n  x\n  y\ntagged: &t !!str |+\n  keep\n\nseq:\n  - |\n    item\n  - !x >\n    f\nlast: |\n";
         let root = doc(text);
         assert_eq!(at(text, span_of(&root, &["lit"])), "|\n  one\n  two");
-        assert_eq!(
-            at(text, span_of(&root, &["fold"])),
-            ">- # a | comment\n  x\n  y"
-        );
+        assert_eq!(at(text, span_of(&root, &["fold"])), ">- # a | comment\n  x\n  y");
         assert_eq!(at(text, span_of(&root, &["tagged"])), "|+\n  keep");
         assert_eq!(root.get("tagged").unwrap().tag.as_deref(), Some("!!str"));
         assert_eq!(at(text, span_of(&root, &["seq", "0"])), "|\n    item");
@@ -1205,10 +1157,7 @@ mod tests {
         assert_eq!(at(text, span_of(&root, &["flow", "1"])), "{x: y}");
         assert_eq!(at(text, span_of(&root, &["fm"])), "{a: 1, b}");
         assert_eq!(root.get("fm").unwrap().tag.as_deref(), Some("!!map"));
-        assert_eq!(
-            at(text, span_of(&root, &["block"])),
-            "k: v\n  l:\n    - a\n    - b"
-        );
+        assert_eq!(at(text, span_of(&root, &["block"])), "k: v\n  l:\n    - a\n    - b");
         assert_eq!(at(text, span_of(&root, &["block", "l"])), "- a\n    - b");
         assert_eq!(at(text, span_of(&root, &["indentless"])), "- p\n-   q");
         assert_eq!(at(text, span_of(&root, &["props"])), "- r");
@@ -1223,23 +1172,11 @@ mod tests {
         assert!(matches!(a.value, Value::Null));
         assert!(a.is_null());
         assert_eq!(a.span, Span::point(2));
-        assert_eq!(
-            root.get("b").unwrap().span,
-            Span::point(text.find("b:").unwrap() + 2)
-        );
+        assert_eq!(root.get("b").unwrap().span, Span::point(text.find("b:").unwrap() + 2));
         let flow = root.get("flow").unwrap();
-        assert_eq!(
-            flow.get("k").unwrap().span,
-            Span::point(text.find("k,").unwrap() + 1)
-        );
-        assert_eq!(
-            flow.get("l").unwrap().span,
-            Span::point(text.find("l:").unwrap() + 2)
-        );
-        assert_eq!(
-            root.get("q").unwrap().span,
-            Span::point(text.find("q\n").unwrap() + 1)
-        );
+        assert_eq!(flow.get("k").unwrap().span, Span::point(text.find("k,").unwrap() + 1));
+        assert_eq!(flow.get("l").unwrap().span, Span::point(text.find("l:").unwrap() + 2));
+        assert_eq!(root.get("q").unwrap().span, Span::point(text.find("q\n").unwrap() + 1));
         let reset = root.get("r").unwrap();
         assert!(reset.is_null());
         assert_eq!(reset.tag.as_deref(), Some("!reset"));
@@ -1252,14 +1189,8 @@ mod tests {
         let root = doc(text);
         assert_eq!(at(text, span_of(&root, &["a"])), "b");
         assert_eq!(at(text, span_of(&root, &["c"])), "\"q\"");
-        assert_eq!(
-            at(text, span_of(&root, &["d"])),
-            "- x\r\n  - |\r\n    lit\r\n    more"
-        );
-        assert_eq!(
-            at(text, span_of(&root, &["d", "1"])),
-            "|\r\n    lit\r\n    more"
-        );
+        assert_eq!(at(text, span_of(&root, &["d"])), "- x\r\n  - |\r\n    lit\r\n    more");
+        assert_eq!(at(text, span_of(&root, &["d", "1"])), "|\r\n    lit\r\n    more");
         assert_eq!(
             root.get("d").unwrap().as_sequence().unwrap()[1].as_str(),
             Some("lit\nmore\n")
@@ -1315,8 +1246,7 @@ mod tests {
 
     #[test]
     fn merge_key_with_one_source() {
-        let text =
-            "base: &b\n  image: x\n  restart: always\nsvc:\n  image: y\n  <<: *b\n  ports: []\n";
+        let text = "base: &b\n  image: x\n  restart: always\nsvc:\n  image: y\n  <<: *b\n  ports: []\n";
         let root = doc(text);
         let svc = root.get("svc").unwrap().as_mapping().unwrap();
         let keys: Vec<&str> = svc.iter().map(|e| e.key.as_str().unwrap()).collect();
@@ -1326,10 +1256,7 @@ mod tests {
         assert_eq!(svc.get_entry("image").unwrap().merged_from, None);
         let restart = svc.get_entry("restart").unwrap();
         let merge_key = text.find("<<").unwrap();
-        assert_eq!(
-            restart.merged_from,
-            Some(Span::new(merge_key, merge_key + 2))
-        );
+        assert_eq!(restart.merged_from, Some(Span::new(merge_key, merge_key + 2)));
         // A merged entry keeps the spans where it was written.
         assert_eq!(at(text, restart.value.span), "always");
         assert_eq!(restart.value.span.start, text.find("always").unwrap());
@@ -1353,8 +1280,7 @@ mod tests {
 
     #[test]
     fn aliases_copy_the_anchored_node() {
-        let text =
-            "x-env: &env\n  A: 1\nsvc:\n  environment: *env\n  other: &o plain\n  again: *o\n";
+        let text = "x-env: &env\n  A: 1\nsvc:\n  environment: *env\n  other: &o plain\n  again: *o\n";
         let root = doc(text);
         let original = root.get("x-env").unwrap();
         assert!(original.anchor.is_some());
@@ -1431,17 +1357,10 @@ mod tests {
         assert_eq!(resolve("version"), Resolved::Str("3.8.1"));
         assert!(root.get("n").unwrap().is_null());
         assert!(!root.get("quoted").unwrap().is_null());
-        for text in [
-            ".", "1e", "+", "0x", "0o8", "e5", ".e5", "inf", "NaN", "1.2.3",
-        ] {
+        for text in [".", "1e", "+", "0x", "0o8", "e5", ".e5", "inf", "NaN", "1.2.3"] {
             assert_eq!(resolve_plain(text), Resolved::Str(text), "{text}");
         }
-        for (text, value) in [
-            ("1.", 1.0),
-            (".5", 0.5),
-            ("-1.e2", -100.0),
-            ("+.5E-1", 0.05),
-        ] {
+        for (text, value) in [("1.", 1.0), (".5", 0.5), ("-1.e2", -100.0), ("+.5E-1", 0.05)] {
             assert_eq!(resolve_plain(text), Resolved::Float(value), "{text}");
         }
     }
@@ -1478,11 +1397,7 @@ mod tests {
             started.elapsed()
         );
         let error = &out.errors[0];
-        assert!(
-            error.message.contains("alias expansion exceeds"),
-            "{}",
-            error.message
-        );
+        assert!(error.message.contains("alias expansion exceeds"), "{}", error.message);
         assert_eq!(at(&text, error.span).chars().next(), Some('*'));
         assert!(out.documents.is_empty());
     }
@@ -1518,10 +1433,7 @@ mod tests {
             out.errors[0].message,
             format!("nesting depth exceeds {MAX_DEPTH} levels")
         );
-        assert_eq!(
-            &mixed[out.errors[0].span.start..out.errors[0].span.end],
-            "["
-        );
+        assert_eq!(&mixed[out.errors[0].span.start..out.errors[0].span.end], "[");
     }
 
     #[test]
@@ -1540,17 +1452,9 @@ mod tests {
     #[test]
     fn aliases_cannot_nest_past_the_depth_limit() {
         let deep = format!("{}x{}", "[".repeat(200), "]".repeat(200));
-        let text = format!(
-            "a: &a {deep}\nb: {}*a{}\n",
-            "[".repeat(100),
-            "]".repeat(100)
-        );
+        let text = format!("a: &a {deep}\nb: {}*a{}\n", "[".repeat(100), "]".repeat(100));
         let out = parse(&text);
-        assert!(
-            out.errors[0].message.contains("nests deeper"),
-            "{:?}",
-            out.errors
-        );
+        assert!(out.errors[0].message.contains("nests deeper"), "{:?}", out.errors);
     }
 
     #[test]
@@ -1600,10 +1504,7 @@ mod tests {
             let prefix = &text[..end];
             let out = parse(prefix);
             for error in &out.errors {
-                assert!(
-                    prefix.get(error.span.start..error.span.end).is_some(),
-                    "{prefix:?}"
-                );
+                assert!(prefix.get(error.span.start..error.span.end).is_some(), "{prefix:?}");
             }
         }
     }
@@ -1648,10 +1549,7 @@ mod tests {
 
     #[test]
     fn parses_the_compose_corpus() {
-        let root = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/compose"
-        ));
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/compose"));
         if !root.is_dir() {
             println!("skipped: {} is absent", root.display());
             return;
@@ -1670,12 +1568,7 @@ mod tests {
         }
         let texts: Vec<(std::path::PathBuf, String)> = files
             .into_iter()
-            .filter_map(|path| {
-                Some((
-                    path.clone(),
-                    String::from_utf8(std::fs::read(&path).ok()?).ok()?,
-                ))
-            })
+            .filter_map(|path| Some((path.clone(), String::from_utf8(std::fs::read(&path).ok()?).ok()?)))
             .collect();
         let started = Instant::now();
         let outputs: Vec<YamlOutput> = texts.iter().map(|(_, text)| parse(text)).collect();
@@ -1688,9 +1581,7 @@ mod tests {
                 println!("{}: {} at {:?}", path.display(), error.message, error.span);
             }
             let before = bad.len();
-            out.documents
-                .iter()
-                .for_each(|doc| check_spans(text, doc, &mut bad));
+            out.documents.iter().for_each(|doc| check_spans(text, doc, &mut bad));
             if bad.len() > before {
                 println!("{}: bad spans {:?}", path.display(), &bad[before..]);
             }

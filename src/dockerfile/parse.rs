@@ -126,9 +126,7 @@ impl Keyword {
 
     /// Case-insensitive lookup.
     pub fn from_name(name: &str) -> Option<Keyword> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 
     /// The flags BuildKit accepts; others fail the build ("unknown flag").
@@ -137,13 +135,7 @@ impl Keyword {
         match self {
             Keyword::Run | Keyword::Copy | Keyword::Add => None,
             Keyword::From => Some(&["platform"]),
-            Keyword::Healthcheck => Some(&[
-                "interval",
-                "timeout",
-                "start-period",
-                "start-interval",
-                "retries",
-            ]),
+            Keyword::Healthcheck => Some(&["interval", "timeout", "start-period", "start-interval", "retries"]),
             _ => Some(&[]),
         }
     }
@@ -203,9 +195,7 @@ impl Instruction {
     /// For `HEALTHCHECK [flags] CMD …`: the command after `CMD`, in exec or shell form.
     pub fn healthcheck_command(&self) -> Option<Arguments> {
         match (&self.keyword, &self.args) {
-            (Keyword::Healthcheck, Arguments::Shell(text)) => {
-                healthcheck_cmd_text(text).map(|cmd| classify(&cmd).0)
-            }
+            (Keyword::Healthcheck, Arguments::Shell(text)) => healthcheck_cmd_text(text).map(|cmd| classify(&cmd).0),
             _ => None,
         }
     }
@@ -402,10 +392,7 @@ impl Dockerfile {
     pub fn global_args(&self) -> Vec<GlobalArg> {
         let mut values: HashMap<String, Option<String>> = HashMap::new();
         let mut out = Vec::new();
-        let globals = self
-            .instructions
-            .iter()
-            .take_while(|i| i.keyword != Keyword::From);
+        let globals = self.instructions.iter().take_while(|i| i.keyword != Keyword::From);
         for inst in globals.filter(|i| i.keyword == Keyword::Arg) {
             for kv in &inst.key_values {
                 let value = kv.default_value(self.escape, &values);
@@ -427,11 +414,8 @@ impl Dockerfile {
 
     /// The stage's image with global ARG defaults substituted.
     pub fn resolve_from(&self, stage: &Stage) -> ImageRef {
-        let values: HashMap<String, Option<String>> = self
-            .global_args()
-            .into_iter()
-            .map(|a| (a.name, a.value))
-            .collect();
+        let values: HashMap<String, Option<String>> =
+            self.global_args().into_iter().map(|a| (a.name, a.value)).collect();
         let lookup = |name: &str| values.get(name).cloned().flatten();
         let result = substitute_with_escape(&stage.image.text, self.escape, lookup);
         if result.missing.is_empty() {
@@ -446,21 +430,16 @@ impl Dockerfile {
 
     /// The stage called `name` (case-insensitive), the last one if repeated.
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
-        self.stages.iter().rev().find(|s| {
-            s.name
-                .as_ref()
-                .is_some_and(|n| n.text.eq_ignore_ascii_case(name))
-        })
+        self.stages
+            .iter()
+            .rev()
+            .find(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)))
     }
 }
 
 impl KeyValue {
     /// The default with `known` substituted, if it resolves.
-    fn default_value(
-        &self,
-        escape: char,
-        known: &HashMap<String, Option<String>>,
-    ) -> Option<String> {
+    fn default_value(&self, escape: char, known: &HashMap<String, Option<String>>) -> Option<String> {
         // Expand the raw form: quoting decides what is expanded.
         let raw = self.raw_value.as_deref()?;
         let lookup = |name: &str| known.get(name).cloned().flatten();
@@ -479,11 +458,7 @@ pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Substi
 }
 
 /// [`substitute`] with the Dockerfile's escape character.
-pub fn substitute_with_escape(
-    text: &str,
-    escape: char,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Substituted {
+pub fn substitute_with_escape(text: &str, escape: char, lookup: impl Fn(&str) -> Option<String>) -> Substituted {
     let mut missing = Vec::new();
     let text = process_word(text, escape, Some(&lookup), &mut missing);
     Substituted { text, missing }
@@ -528,9 +503,7 @@ fn is_ws(c: char) -> bool {
 }
 
 fn skip_ws(text: &str, from: usize) -> usize {
-    text[from..]
-        .find(|c| !is_ws(c))
-        .map_or(text.len(), |i| from + i)
+    text[from..].find(|c| !is_ws(c)).map_or(text.len(), |i| from + i)
 }
 
 fn word_end(text: &str, from: usize) -> usize {
@@ -589,12 +562,7 @@ type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// BuildKit's word processing: quotes removed, the escape character protects
 /// the next character, and with `env` variables are expanded.
-fn process_word(
-    text: &str,
-    escape: char,
-    env: Option<Lookup>,
-    missing: &mut Vec<String>,
-) -> String {
+fn process_word(text: &str, escape: char, env: Option<Lookup>, missing: &mut Vec<String>) -> String {
     process_nested(text, escape, env, missing, 0)
 }
 
@@ -606,13 +574,7 @@ const MAX_NESTING: usize = 16;
 /// grow exponentially).
 const MAX_EXPANSION: usize = 1 << 20;
 
-fn process_nested(
-    text: &str,
-    escape: char,
-    env: Option<Lookup>,
-    missing: &mut Vec<String>,
-    depth: usize,
-) -> String {
+fn process_nested(text: &str, escape: char, env: Option<Lookup>, missing: &mut Vec<String>, depth: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -675,10 +637,7 @@ fn note_missing(name: &str, missing: &mut Vec<String>) {
 
 fn name_len(text: &str) -> usize {
     let bytes = text.as_bytes();
-    if !bytes
-        .first()
-        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-    {
+    if !bytes.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
         return 0;
     }
     bytes
@@ -736,9 +695,7 @@ fn expand_dollar(
     }
     let value = env(name);
     let set_non_empty = value.as_ref().is_some_and(|v| !v.is_empty());
-    let word = |w: &str, missing: &mut Vec<String>| {
-        process_nested(w, escape, Some(&env), missing, depth + 1)
-    };
+    let word = |w: &str, missing: &mut Vec<String>| process_nested(w, escape, Some(&env), missing, depth + 1);
     if op.is_empty() {
         match value {
             Some(v) => out.push_str(&v),
@@ -952,8 +909,7 @@ fn classify(text: &ShellText) -> (Arguments, Option<String>) {
         return (Arguments::Exec(words), None);
     }
     if serde_json::from_str::<Vec<serde_json::Value>>(&text.text).is_ok() {
-        let message =
-            "a JSON array with values other than strings (only strings are allowed)".to_string();
+        let message = "a JSON array with values other than strings (only strings are allowed)".to_string();
         return (shell, Some(message));
     }
     if let Some(reason) = broken_json_reason(&text.text) {
@@ -982,12 +938,7 @@ fn unknown_instruction_message(word: &str) -> String {
         .then(|| {
             Keyword::ALL
                 .into_iter()
-                .map(|k| {
-                    (
-                        strsim::levenshtein(&lower, &k.as_str().to_ascii_lowercase()),
-                        k,
-                    )
-                })
+                .map(|k| (strsim::levenshtein(&lower, &k.as_str().to_ascii_lowercase()), k))
                 // Short words are all close to some keyword: `apk` is not `ADD`.
                 .filter(|(d, _)| *d <= if word.len() <= 4 { 1 } else { 2 })
                 .min_by_key(|(d, _)| *d)
@@ -1002,10 +953,7 @@ fn unknown_instruction_message(word: &str) -> String {
 /// A parser directive in `content` (a line without leading whitespace).
 fn parse_directive(content: &str) -> Option<(String, String)> {
     let rest = content.strip_prefix('#')?.trim_start();
-    let len = rest
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
+    let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
     if len == 0 || !rest.as_bytes()[0].is_ascii_alphabetic() {
         return None;
     }
@@ -1092,11 +1040,7 @@ impl<'a> Parser<'a> {
             let start = self.lines[i].start + (raw.len() - content.len());
             if directives_open {
                 if let Some((name, value)) = parse_directive(content) {
-                    self.directive(
-                        name,
-                        value,
-                        Span::new(start, start + content.trim_end().len()),
-                    );
+                    self.directive(name, value, Span::new(start, start + content.trim_end().len()));
                     i += 1;
                     continue;
                 }
@@ -1115,10 +1059,7 @@ impl<'a> Parser<'a> {
 
     fn directive(&mut self, name: String, value: String, span: Span) {
         if self.seen_directives.contains(&name) {
-            self.error(
-                span,
-                format!("only one {name} parser directive can be used"),
-            );
+            self.error(span, format!("only one {name} parser directive can be used"));
             return;
         }
         self.seen_directives.push(name.clone());
@@ -1126,10 +1067,7 @@ impl<'a> Parser<'a> {
             match value.as_str() {
                 "\\" => self.escape = '\\',
                 "`" => self.escape = '`',
-                _ => self.error(
-                    span,
-                    format!("invalid escape character {value:?}: use \\ or `"),
-                ),
+                _ => self.error(span, format!("invalid escape character {value:?}: use \\ or `")),
             }
         }
         self.directives.push(Directive { name, value, span });
@@ -1227,9 +1165,7 @@ impl<'a> Parser<'a> {
             text.push(self.text, line.start + (raw.len() - body.len()), body.len());
             if line.has_newline {
                 // Map the logical `\n` to the source `\n` (after any `\r`).
-                let newline = self.text[line.end..]
-                    .find('\n')
-                    .map_or(line.end, |k| line.end + k);
+                let newline = self.text[line.end..].find('\n').map_or(line.end, |k| line.end + k);
                 text.push(self.text, newline, 1);
             }
             i += 1;
@@ -1255,12 +1191,7 @@ impl<'a> Parser<'a> {
     /// Build the instruction whose keyword starts at logical offset `start` of
     /// `line`, with the heredoc markers it holds. `None` for an unknown keyword.
     /// `trigger` is set for the instruction after ONBUILD.
-    fn build(
-        &mut self,
-        line: &ShellText,
-        start: usize,
-        trigger: bool,
-    ) -> Option<(Instruction, Vec<Marker>)> {
+    fn build(&mut self, line: &ShellText, start: usize, trigger: bool) -> Option<(Instruction, Vec<Marker>)> {
         let text = line.text.as_str();
         let kw_start = skip_ws(text, start);
         let kw_end = word_end(text, kw_start);
@@ -1297,10 +1228,7 @@ impl<'a> Parser<'a> {
         }
         let key_values = self.check(keyword, keyword_span, &args_text, &args);
         let mut markers = Vec::new();
-        if keyword.takes_heredocs()
-            && matches!(args, Arguments::Shell(_))
-            && args_text.text.contains("<<")
-        {
+        if keyword.takes_heredocs() && matches!(args, Arguments::Shell(_)) && args_text.text.contains("<<") {
             markers = heredoc_markers(&args_text);
         }
         let mut inner_instruction = None;
@@ -1310,10 +1238,7 @@ impl<'a> Parser<'a> {
             && !args_text.text.is_empty()
             && let Some((inner, inner_markers)) = self.build(line, args_start, true)
         {
-            if matches!(
-                inner.keyword,
-                Keyword::Onbuild | Keyword::From | Keyword::Maintainer
-            ) {
+            if matches!(inner.keyword, Keyword::Onbuild | Keyword::From | Keyword::Maintainer) {
                 let message = format!("{} is not allowed as an ONBUILD trigger", inner.keyword);
                 self.error(inner.keyword_span, message);
             }
@@ -1338,13 +1263,7 @@ impl<'a> Parser<'a> {
 
     /// Argument checks BuildKit makes when it turns the parse into
     /// instructions; returns the key/value pairs of ENV, LABEL and ARG.
-    fn check(
-        &mut self,
-        keyword: Keyword,
-        keyword_span: Span,
-        text: &ShellText,
-        args: &Arguments,
-    ) -> Vec<KeyValue> {
+    fn check(&mut self, keyword: Keyword, keyword_span: Span, text: &ShellText, args: &Arguments) -> Vec<KeyValue> {
         let empty = text.text.is_empty();
         let needs_args = !matches!(keyword, Keyword::Cmd | Keyword::Entrypoint);
         if empty && needs_args {
@@ -1369,16 +1288,12 @@ impl<'a> Parser<'a> {
                     Arguments::Shell(text) => plain_words(&text.text).len(),
                 };
                 if count < 2 {
-                    let message = format!(
-                        "{keyword} requires at least two arguments: the sources and a destination"
-                    );
+                    let message = format!("{keyword} requires at least two arguments: the sources and a destination");
                     self.error(text.span, message);
                 }
             }
             Keyword::Shell => match args {
-                Arguments::Shell(_) => {
-                    self.error(text.span, "SHELL requires the arguments in JSON form")
-                }
+                Arguments::Shell(_) => self.error(text.span, "SHELL requires the arguments in JSON form"),
                 Arguments::Exec(words) if words.is_empty() => {
                     self.error(text.span, "SHELL requires at least one argument")
                 }
@@ -1453,10 +1368,7 @@ impl<'a> Parser<'a> {
             let key_end = word_end(&text.text, 0);
             let value_start = skip_ws(&text.text, key_end);
             if value_start == text.text.len() {
-                self.error(
-                    text.span,
-                    format!("{keyword} requires a value: {keyword} name=value"),
-                );
+                self.error(text.span, format!("{keyword} requires a value: {keyword} name=value"));
                 return Vec::new();
             }
             return vec![KeyValue {
@@ -1470,16 +1382,12 @@ impl<'a> Parser<'a> {
         for range in words {
             let raw = &text.text[range.clone()];
             let Some(eq) = raw.find('=') else {
-                let message =
-                    format!("{keyword} argument {raw:?} has no '=': use {keyword} name=value");
+                let message = format!("{keyword} argument {raw:?} has no '=': use {keyword} name=value");
                 self.error(text.source_span(range), message);
                 continue;
             };
             if eq == 0 {
-                self.error(
-                    text.source_span(range),
-                    format!("{keyword} names can not be blank"),
-                );
+                self.error(text.source_span(range), format!("{keyword} names can not be blank"));
                 continue;
             }
             let eq = range.start + eq;
@@ -1535,10 +1443,9 @@ impl<'a> Parser<'a> {
             last.instructions.end = self.instructions.len();
         }
         match stages.first() {
-            None if self.instructions.is_empty() && self.errors.is_empty() => self.error(
-                Span::point(0),
-                "the Dockerfile has no instructions: it needs a FROM",
-            ),
+            None if self.instructions.is_empty() && self.errors.is_empty() => {
+                self.error(Span::point(0), "the Dockerfile has no instructions: it needs a FROM")
+            }
             None => self.error(
                 Span::point(0),
                 "no FROM instruction: a Dockerfile needs at least one build stage",
@@ -1703,20 +1610,14 @@ mod tests {
     fn assert_maps_back(source: &str, text: &ShellText) {
         for (i, c) in text.text.char_indices() {
             let at = text.source_offset(i);
-            assert_eq!(
-                source[at..].chars().next(),
-                Some(c),
-                "logical {i} of {:?}",
-                text.text
-            );
+            assert_eq!(source[at..].chars().next(), Some(c), "logical {i} of {:?}", text.text);
         }
         assert!(text.span.end <= source.len() && text.span.start <= text.span.end);
     }
 
     #[test]
     fn keyword_flag_and_argument_spans() {
-        let text =
-            "FROM alpine\n  run --mount=type=cache,target=/root/.cache --link  pip install x  \n";
+        let text = "FROM alpine\n  run --mount=type=cache,target=/root/.cache --link  pip install x  \n";
         let df = parse(text);
         assert!(df.errors.is_empty(), "{:?}", df.errors);
         let run = &df.instructions[1];
@@ -1727,18 +1628,9 @@ mod tests {
             "run --mount=type=cache,target=/root/.cache --link  pip install x"
         );
         let mount = run.flag("mount").unwrap();
-        assert_eq!(
-            mount.value.as_deref(),
-            Some("type=cache,target=/root/.cache")
-        );
-        assert_eq!(
-            slice(text, mount.span),
-            "--mount=type=cache,target=/root/.cache"
-        );
-        assert_eq!(
-            slice(text, mount.value_span.unwrap()),
-            "type=cache,target=/root/.cache"
-        );
+        assert_eq!(mount.value.as_deref(), Some("type=cache,target=/root/.cache"));
+        assert_eq!(slice(text, mount.span), "--mount=type=cache,target=/root/.cache");
+        assert_eq!(slice(text, mount.value_span.unwrap()), "type=cache,target=/root/.cache");
         let link = run.flag("link").unwrap();
         assert_eq!((link.value.as_deref(), link.value_span), (None, None));
         assert_eq!(slice(text, link.span), "--link");
@@ -1819,10 +1711,7 @@ mod tests {
         };
         assert_eq!(words[0].text, "powershell");
         assert_eq!(slice(text, words[0].span), "\"powershell\"");
-        assert_eq!(
-            shell(&df.instructions[2]).text,
-            "Write-Host a;     Write-Host b"
-        );
+        assert_eq!(shell(&df.instructions[2]).text, "Write-Host a;     Write-Host b");
         // A trailing backslash is a path here, not a continuation.
         assert_eq!(shell(&df.instructions[3]).text, "app C:\\app\\");
         assert_eq!(df.instructions[4].keyword, Keyword::Workdir);
@@ -1845,10 +1734,7 @@ mod tests {
                 ("escape", "\\")
             ]
         );
-        assert_eq!(
-            slice(text, df.directives[0].span),
-            "#  Syntax = docker/dockerfile:1"
-        );
+        assert_eq!(slice(text, df.directives[0].span), "#  Syntax = docker/dockerfile:1");
         assert_eq!(df.escape, '\\');
         assert_eq!(df.comments.len(), 1, "the late escape line is a comment");
         assert_eq!(df.comments[0].text, "escape=`");
@@ -1858,10 +1744,7 @@ mod tests {
         assert_eq!(df.escape, '\\');
         // Repeating a directive is an error.
         let df = parse("# escape=`\n# escape=\\\nFROM a\n");
-        assert_eq!(
-            messages(&df),
-            ["only one escape parser directive can be used"]
-        );
+        assert_eq!(messages(&df), ["only one escape parser directive can be used"]);
         assert_eq!(df.escape, '`');
     }
 
@@ -1877,10 +1760,7 @@ mod tests {
             ("EOF", false, false)
         );
         assert_eq!(doc.body, "apt-get update\n  # not a comment\n");
-        assert_eq!(
-            slice(text, doc.body_span),
-            "apt-get update\n  # not a comment"
-        );
+        assert_eq!(slice(text, doc.body_span), "apt-get update\n  # not a comment");
         assert_eq!(slice(text, doc.marker_span), "<<EOF");
         assert_eq!(
             slice(text, run.span),
@@ -1901,14 +1781,7 @@ mod tests {
         let docs = &df.instructions[1].heredocs;
         let summary: Vec<_> = docs
             .iter()
-            .map(|d| {
-                (
-                    d.delimiter.as_str(),
-                    d.strip_tabs,
-                    d.quoted,
-                    d.body.as_str(),
-                )
-            })
+            .map(|d| (d.delimiter.as_str(), d.strip_tabs, d.quoted, d.body.as_str()))
             .collect();
         assert_eq!(
             summary,
@@ -1920,10 +1793,7 @@ mod tests {
         );
         assert_eq!(slice(text, docs[1].marker_span), "<<-'EOF2'");
         assert_eq!(slice(text, docs[2].marker_span), "3<<\"EOF3\"");
-        assert_eq!(
-            docs[1].body_text().source_offset(0),
-            text.find("print").unwrap()
-        );
+        assert_eq!(docs[1].body_text().source_offset(0), text.find("print").unwrap());
         let copy = &df.instructions[2];
         assert_eq!(copy.keyword, Keyword::Copy);
         assert_eq!(copy.heredocs[0].body, "hello\n");
@@ -1957,14 +1827,8 @@ mod tests {
         let doc = &df.instructions[1].heredocs[0];
         assert_eq!(doc.body, "echo hi\n");
         assert_eq!(slice(text, doc.body_span), "echo hi");
-        assert_eq!(
-            doc.body_text().source_offset(7),
-            text.find("hi\r\n").unwrap() + 3
-        );
-        assert_eq!(
-            slice(text, df.instructions[1].span),
-            "RUN <<EOF\r\necho hi\r\nEOF"
-        );
+        assert_eq!(doc.body_text().source_offset(7), text.find("hi\r\n").unwrap() + 3);
+        assert_eq!(slice(text, df.instructions[1].span), "RUN <<EOF\r\necho hi\r\nEOF");
         assert_eq!(df.instructions[2].keyword, Keyword::User);
     }
 
@@ -2038,10 +1902,7 @@ mod tests {
         assert_eq!(df.instructions[0].stage, None);
         assert_eq!(df.stages.len(), 2);
         let build = &df.stages[0];
-        assert_eq!(
-            (build.index, build.from, build.instructions.clone()),
-            (0, 1, 1..3)
-        );
+        assert_eq!((build.index, build.from, build.instructions.clone()), (0, 1, 1..3));
         assert_eq!(build.image.text, "golang:1.22");
         assert_eq!(slice(text, build.image.span), "golang:1.22");
         assert_eq!(build.name.as_ref().unwrap().text, "Build");
@@ -2071,21 +1932,13 @@ mod tests {
                 missing: vec!["VARIANT".into()]
             }
         );
-        assert_eq!(
-            resolved[2],
-            ImageRef::Resolved("docker.io/python:3.11-slim".into())
-        );
+        assert_eq!(resolved[2], ImageRef::Resolved("docker.io/python:3.11-slim".into()));
         assert_eq!(resolved[3], ImageRef::Resolved("img:18".into()));
         assert_eq!(resolved[4], ImageRef::Resolved("img:1".into()));
         // ARGs inside a stage do not reach FROM.
-        assert!(
-            matches!(&resolved[5], ImageRef::Unresolved { missing, .. } if missing == &["LATE"])
-        );
+        assert!(matches!(&resolved[5], ImageRef::Unresolved { missing, .. } if missing == &["LATE"]));
         let globals = df.global_args();
-        let names: Vec<_> = globals
-            .iter()
-            .map(|a| (a.name.as_str(), a.value.as_deref()))
-            .collect();
+        let names: Vec<_> = globals.iter().map(|a| (a.name.as_str(), a.value.as_deref())).collect();
         assert_eq!(
             names,
             [
@@ -2096,10 +1949,7 @@ mod tests {
             ]
         );
         assert_eq!(slice(text, globals[2].span), "REG=\"docker.io\"");
-        assert_eq!(
-            slice(text, globals[2].default.as_ref().unwrap().span),
-            "\"docker.io\""
-        );
+        assert_eq!(slice(text, globals[2].default.as_ref().unwrap().span), "\"docker.io\"");
     }
 
     #[test]
@@ -2132,8 +1982,7 @@ mod tests {
 
     #[test]
     fn crlf_and_bom() {
-        let text =
-            "\u{feff}# syntax=docker/dockerfile:1\r\nFROM alpine\r\nRUN echo a \\\r\n  b\r\n";
+        let text = "\u{feff}# syntax=docker/dockerfile:1\r\nFROM alpine\r\nRUN echo a \\\r\n  b\r\n";
         let df = parse(text);
         assert!(df.errors.is_empty(), "{:?}", df.errors);
         assert_eq!(df.directives[0].value, "docker/dockerfile:1");
@@ -2150,10 +1999,7 @@ mod tests {
     fn unknown_instruction() {
         let text = "FROM a\nCOPPY x /y\nRUN ok\n";
         let df = parse(text);
-        assert_eq!(
-            messages(&df),
-            ["unknown instruction: COPPY (did you mean COPY?)"]
-        );
+        assert_eq!(messages(&df), ["unknown instruction: COPPY (did you mean COPY?)"]);
         assert_eq!(slice(text, df.errors[0].span), "COPPY");
         assert_eq!(df.instructions.len(), 2);
         assert_eq!(df.instructions[1].keyword, Keyword::Run);
@@ -2206,22 +2052,10 @@ mod tests {
                 "FROM a\nHEALTHCHECK --intervall=1s CMD x\n",
                 "unknown flag --intervall for HEALTHCHECK",
             ),
-            (
-                "FROM a\nHEALTHCHECK CMD\n",
-                "HEALTHCHECK CMD requires a command",
-            ),
-            (
-                "FROM a\nHEALTHCHECK NONE x\n",
-                "HEALTHCHECK NONE takes no arguments",
-            ),
-            (
-                "FROM a\nHEALTHCHECK CONNECT x\n",
-                "unknown HEALTHCHECK type",
-            ),
-            (
-                "FROM a\nONBUILD FROM b\n",
-                "FROM is not allowed as an ONBUILD trigger",
-            ),
+            ("FROM a\nHEALTHCHECK CMD\n", "HEALTHCHECK CMD requires a command"),
+            ("FROM a\nHEALTHCHECK NONE x\n", "HEALTHCHECK NONE takes no arguments"),
+            ("FROM a\nHEALTHCHECK CONNECT x\n", "unknown HEALTHCHECK type"),
+            ("FROM a\nONBUILD FROM b\n", "FROM is not allowed as an ONBUILD trigger"),
             ("FROM a\nUSER\n", "USER requires at least one argument"),
         ];
         for (text, message) in cases {
@@ -2257,8 +2091,7 @@ mod tests {
                 })
                 .collect()
         };
-        let owned =
-            |k: &str, v: Option<&str>, legacy| (k.to_string(), v.map(str::to_string), legacy);
+        let owned = |k: &str, v: Option<&str>, legacy| (k.to_string(), v.map(str::to_string), legacy);
         assert_eq!(
             pairs(1),
             [
@@ -2269,10 +2102,7 @@ mod tests {
         );
         assert_eq!(pairs(2), [owned("LEGACY", Some("some value"), true)]);
         assert_eq!(pairs(3), [owned("com.x", Some("y"), false)]);
-        assert_eq!(
-            pairs(4),
-            [owned("N", None, false), owned("M", Some("3"), false)]
-        );
+        assert_eq!(pairs(4), [owned("N", None, false), owned("M", Some("3"), false)]);
         let b = &df.instructions[1].key_values[1];
         assert_eq!(slice(text, b.key.span), "B");
         assert_eq!(slice(text, b.value.as_ref().unwrap().span), "\"two words\"");
@@ -2291,10 +2121,7 @@ mod tests {
                 .starts_with("HEALTHCHECK CMD arguments are not a valid JSON array")
         );
         let first = &df.instructions[1];
-        assert_eq!(
-            first.flag("interval").unwrap().value.as_deref(),
-            Some("30s")
-        );
+        assert_eq!(first.flag("interval").unwrap().value.as_deref(), Some("30s"));
         assert_eq!(shell(first).text, "CMD curl -f http://localhost/ || exit 1");
         let Some(Arguments::Shell(cmd)) = first.healthcheck_command() else {
             panic!("shell form expected")
@@ -2320,10 +2147,7 @@ mod tests {
         assert_eq!(trigger.heredocs[0].body, "make\n");
         assert_eq!(trigger.stage, Some(0));
         assert!(slice(text, onbuild.span).ends_with("make\nEOF"));
-        assert_eq!(
-            df.instructions[2].trigger.as_ref().unwrap().keyword,
-            Keyword::Copy
-        );
+        assert_eq!(df.instructions[2].trigger.as_ref().unwrap().keyword, Keyword::Copy);
     }
 
     /// A small deterministic generator, to feed odd inputs without a dependency.
@@ -2406,10 +2230,7 @@ mod tests {
         let long_run = format!("FROM a\nRUN {}\n", "echo x && ".repeat(mb / 10));
         assert_eq!(parse(&long_run).instructions.len(), 2);
         let json = format!("FROM a\nCMD [{}\"x\"]\n", "\"a\", ".repeat(mb / 5));
-        assert!(matches!(
-            parse(&json).instructions[1].args,
-            Arguments::Exec(_)
-        ));
+        assert!(matches!(parse(&json).instructions[1].args, Arguments::Exec(_)));
         let quotes = format!("FROM a\nCMD [\"{}\n", "\"'".repeat(mb / 2));
         parse(&quotes);
         let lines = format!("FROM a\nRUN a \\\n{}b\n", "  # c\n  x \\\n".repeat(mb / 16));
@@ -2417,37 +2238,22 @@ mod tests {
         let args = shell(&df.instructions[1]);
         assert_eq!(args.source_offset(args.text.len() - 1), lines.len() - 2);
         let heredoc = format!("FROM a\nRUN <<EOF\n{}EOF\n", "line\n".repeat(mb / 5));
-        assert_eq!(
-            parse(&heredoc).instructions[1].heredocs[0].body.len(),
-            mb / 5 * 5
-        );
+        assert_eq!(parse(&heredoc).instructions[1].heredocs[0].body.len(), mb / 5 * 5);
         let dollars = format!("FROM a:{}\n", "${A:-".repeat(mb / 10));
         let df = parse(&dollars);
         df.resolve_from(&df.stages[0]);
         let braces = format!("FROM a:{}\n", "${A:-${B}}".repeat(mb / 10));
         let df = parse(&braces);
         df.resolve_from(&df.stages[0]);
-        let nested = format!(
-            "FROM a:{}x{}\n",
-            "${A:-".repeat(mb / 10),
-            "}".repeat(mb / 10)
-        );
+        let nested = format!("FROM a:{}x{}\n", "${A:-".repeat(mb / 10), "}".repeat(mb / 10));
         let df = parse(&nested);
-        assert!(matches!(
-            df.resolve_from(&df.stages[0]),
-            ImageRef::Unresolved { .. }
-        ));
+        assert!(matches!(df.resolve_from(&df.stages[0]), ImageRef::Unresolved { .. }));
         let onbuilds = format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(mb / 8));
         assert_eq!(parse(&onbuilds).errors.len(), 1);
         // Each ARG doubles the previous one; expansion stops at a size limit.
-        let chain: String = (0..40)
-            .map(|i| format!("ARG A{}=$A{i}$A{i}\n", i + 1))
-            .collect();
+        let chain: String = (0..40).map(|i| format!("ARG A{}=$A{i}$A{i}\n", i + 1)).collect();
         let df = parse(&format!("ARG A0=0123456789\n{chain}FROM a:$A40\n"));
-        assert!(matches!(
-            df.resolve_from(&df.stages[0]),
-            ImageRef::Unresolved { .. }
-        ));
+        assert!(matches!(df.resolve_from(&df.stages[0]), ImageRef::Unresolved { .. }));
         assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
     }
 
@@ -2458,9 +2264,7 @@ mod tests {
     fn corpus() {
         let corpus = std::env::var_os("VWE_CORPUS")
             .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-            });
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
         if !corpus.is_dir() {
             assert!(
                 std::env::var("CI").is_err(),
@@ -2499,10 +2303,7 @@ mod tests {
                     .chain(df.instructions.iter().filter_map(|i| i.trigger.as_deref()))
                 {
                     assert!(inst.span.contains(inst.keyword_span), "{}", path.display());
-                    assert!(
-                        text.is_char_boundary(inst.span.start)
-                            && text.is_char_boundary(inst.span.end)
-                    );
+                    assert!(text.is_char_boundary(inst.span.start) && text.is_char_boundary(inst.span.end));
                     if let Arguments::Shell(args) = &inst.args {
                         assert_maps_back(&text, args);
                     }

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -90,23 +90,17 @@ impl miette::Diagnostic for Rendered<'_> {
             let start = span.start.min(end);
             SourceSpan::from(start..end)
         };
-        let primary = LabeledSpan::new_primary_with_span(
-            self.diagnostic.label.clone(),
-            clamp(self.diagnostic.span),
-        );
-        let secondary = self.diagnostic.labels.iter().map(move |label| {
-            LabeledSpan::new_with_span(Some(label.message.clone()), clamp(label.span))
-        });
+        let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), clamp(self.diagnostic.span));
+        let secondary = self
+            .diagnostic
+            .labels
+            .iter()
+            .map(move |label| LabeledSpan::new_with_span(Some(label.message.clone()), clamp(label.span)));
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 
-pub fn render_diagnostic(
-    source: &SourceFile,
-    diagnostic: &Diagnostic,
-    color: bool,
-    out: &mut String,
-) {
+pub fn render_diagnostic(source: &SourceFile, diagnostic: &Diagnostic, color: bool, out: &mut String) {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

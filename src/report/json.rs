@@ -82,9 +82,7 @@ pub fn render(files: &[Checked]) -> String {
                 .map(|diagnostic| finding(&file.source, diagnostic))
         })
         .collect();
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
-    });
+    findings.sort_by(|a, b| (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code)));
     let mut text = serde_json::to_string_pretty(&findings).expect("findings serialise");
     text.push('\n');
     text

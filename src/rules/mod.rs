@@ -111,9 +111,7 @@ pub fn resolve_selector(selector: &str) -> Option<Vec<&'static RuleMeta>> {
         return Some(vec![meta]);
     }
     let prefix = selector.to_ascii_uppercase();
-    let matched: Vec<_> = all_metas()
-        .filter(|meta| meta.code.starts_with(&prefix))
-        .collect();
+    let matched: Vec<_> = all_metas().filter(|meta| meta.code.starts_with(&prefix)).collect();
     (!matched.is_empty() && prefix.len() < 4).then_some(matched)
 }
 
@@ -131,8 +129,7 @@ mod tests {
                     .all(|other| other.code != meta.code && other.name != meta.name)
             );
             assert!(
-                meta.doc
-                    .starts_with(&format!("# {} {}", meta.code, meta.name)),
+                meta.doc.starts_with(&format!("# {} {}", meta.code, meta.name)),
                 "{} doc heading",
                 meta.code
             );

@@ -52,8 +52,7 @@ impl Rule for ImageTag {
                 .approved
                 .iter()
                 .find(|approved| {
-                    ImageRef::parse(approved)
-                        .is_some_and(|candidate| candidate.repository == image.repository)
+                    ImageRef::parse(approved).is_some_and(|candidate| candidate.repository == image.repository)
                 })
                 .map_or_else(
                     || format!("image: {}:<version>", image.repository),
@@ -63,7 +62,10 @@ impl Rule for ImageTag {
                 Diagnostic::new(
                     &META,
                     node.span,
-                    format!("image `{text}` of service `{}` {problem}, so what runs changes whenever the image is pushed", service.name),
+                    format!(
+                        "image `{text}` of service `{}` {problem}, so what runs changes whenever the image is pushed",
+                        service.name
+                    ),
                 )
                 .with_label(problem)
                 .with_help(format!("pin a version tag (or a digest): `{suggestion}`")),

@@ -24,13 +24,9 @@ impl Rule for ObsoleteVersion {
         let Some(entry) = cx.file.and_then(|file| file.entry("version")) else {
             return;
         };
-        let mut diagnostic = Diagnostic::new(
-            &META,
-            entry.key.span,
-            "`version:` is obsolete: Compose ignores it",
-        )
-        .with_label("obsolete")
-        .with_help("remove the `version:` line; the Compose Specification needs no version");
+        let mut diagnostic = Diagnostic::new(&META, entry.key.span, "`version:` is obsolete: Compose ignores it")
+            .with_label("obsolete")
+            .with_help("remove the `version:` line; the Compose Specification needs no version");
         if let Some(edit) = remove_entry(&cx.source.text, entry) {
             diagnostic = diagnostic.with_fix(Applicability::Safe, "remove `version:`", vec![edit]);
         }

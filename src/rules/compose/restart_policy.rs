@@ -31,7 +31,10 @@ impl Rule for RestartPolicy {
                         Diagnostic::new(
                             &META,
                             span,
-                            format!("service `{}` has an unknown lifecycle `{value}` in label `{LIFECYCLE_LABEL}`", service.name),
+                            format!(
+                                "service `{}` has an unknown lifecycle `{value}` in label `{LIFECYCLE_LABEL}`",
+                                service.name
+                            ),
                         )
                         .with_label("not a lifecycle")
                         .with_help("use one of `infrastructure`, `service` or `job`"),
@@ -81,9 +84,10 @@ impl Rule for RestartPolicy {
                     }
                     // An overlay that amends a service keeps the base's policy,
                     // which is checked in the base file.
-                    if cx.base_service(service.name).is_some_and(|base| {
-                        base.get("restart").is_some() || deploy_condition(&base).is_some()
-                    }) {
+                    if cx
+                        .base_service(service.name)
+                        .is_some_and(|base| base.get("restart").is_some() || deploy_condition(&base).is_some())
+                    {
                         continue;
                     }
                     let value = yaml_policy(expected, "");
@@ -103,14 +107,9 @@ impl Rule for RestartPolicy {
                         .filter_map(|key| service.get_entry(key))
                         .filter(|entry| entry.merged_from.is_none())
                         .max_by_key(|entry| entry.key.span.start);
-                    if let Some(edit) =
-                        insert_entry(&cx.source.text, service.node(), after, "restart", &value)
-                    {
-                        diagnostic = diagnostic.with_fix(
-                            Applicability::Safe,
-                            format!("add `restart: {value}`"),
-                            vec![edit],
-                        );
+                    if let Some(edit) = insert_entry(&cx.source.text, service.node(), after, "restart", &value) {
+                        diagnostic =
+                            diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
                     }
                     out.push(diagnostic);
                 }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dockerfile::BaseImage;
-use crate::image::Approval;
+use crate::image::{Approval, ImageRef};
 use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -26,16 +26,14 @@ impl Rule for BaseImageNotApproved {
             let span = stage.image.span;
             let diagnostic = match crate::dockerfile::base_image(cx.dockerfile, stage) {
                 BaseImage::Image { text, image } => match cx.standards.approval(&image) {
-                    Approval::NotApproved => Diagnostic::new(
-                        &META,
-                        span,
-                        format!("base image `{text}` is not an approved image"),
-                    )
-                    .with_label("not approved")
-                    .with_help(format!(
-                        "build on an approved image: {}",
-                        cx.standards.approved_summary()
-                    )),
+                    Approval::NotApproved => {
+                        Diagnostic::new(&META, span, format!("base image `{text}` is not an approved image"))
+                            .with_label("not approved")
+                            .with_help(format!(
+                                "build on an approved image: {}",
+                                cx.standards.approved_summary()
+                            ))
+                    }
                     Approval::OtherTag { approved } => Diagnostic::new(
                         &META,
                         span,
@@ -46,21 +44,44 @@ impl Rule for BaseImageNotApproved {
                     )
                     .with_label("unapproved tag")
                     .with_help(format!("FROM {}", approved[0])),
-                    Approval::Approved
-                    | Approval::Custom
-                    | Approval::ApprovedRepositoryUnpinned => continue,
+                    Approval::Approved | Approval::Custom | Approval::ApprovedRepositoryUnpinned => continue,
                 },
+                BaseImage::Unresolved { text, .. }
+                    if certain_repository(&text)
+                        .is_some_and(|image| cx.standards.approval(&image) == Approval::NotApproved) =>
+                {
+                    Diagnostic::new(
+                        &META,
+                        span,
+                        format!("base image `{text}` is not an approved image, whatever its tag resolves to"),
+                    )
+                    .with_label("not approved")
+                    .with_help(format!(
+                        "build on an approved image: {}",
+                        cx.standards.approved_summary()
+                    ))
+                }
                 BaseImage::Unresolved { text, missing } => {
+                    let (reason, help) = match missing.first() {
+                        Some(first) => (
+                            format!("ARG `{}` has no default", missing.join("`, `")),
+                            format!(
+                                "give `ARG {first}` a default before the first FROM so that `{text}` names an approved image: {}",
+                                cx.standards.approved_summary()
+                            ),
+                        ),
+                        None => (
+                            "it is no image reference".to_string(),
+                            "name an approved image, e.g. `FROM python:3.11-slim`".to_string(),
+                        ),
+                    };
                     let mut diagnostic = Diagnostic::new(
                         &META,
                         span,
-                        format!(
-                            "base image `{text}` cannot be resolved: ARG `{}` has no default, so its approval cannot be checked",
-                            missing.join("`, `")
-                        ),
+                        format!("base image `{text}` cannot be resolved: {reason}, so its approval cannot be checked"),
                     )
                     .with_label("unresolved")
-                    .with_help(format!("give the ARG an approved default before the first FROM, e.g. `ARG {}=python:3.11-slim`", missing[0]));
+                    .with_help(help);
                     diagnostic.severity = Severity::Warning;
                     diagnostic
                 }
@@ -69,4 +90,17 @@ impl Rule for BaseImageNotApproved {
             out.push(diagnostic);
         }
     }
+}
+
+/// The repository of a reference whose variables are all in its tag
+/// (`swift:${VARIANT}`), which is certain even though the tag is not.
+fn certain_repository(text: &str) -> Option<ImageRef> {
+    let head = &text[..text.find('$')?];
+    let name_start = head.rfind('/').map_or(0, |slash| slash + 1);
+    let colon = head[name_start..].find(':')?;
+    let repository = ImageRef::parse(&head[..name_start + colon])?;
+    Some(ImageRef {
+        tag: Some("unresolved".to_string()),
+        ..repository
+    })
 }

@@ -23,9 +23,7 @@ impl Rule for BaseImageTag {
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         for stage in &cx.dockerfile.stages {
-            let BaseImage::Image { text, image } =
-                crate::dockerfile::base_image(cx.dockerfile, stage)
-            else {
+            let BaseImage::Image { text, image } = crate::dockerfile::base_image(cx.dockerfile, stage) else {
                 continue;
             };
             if !image.is_floating() || cx.standards.approval(&image) == Approval::Approved {
@@ -42,17 +40,20 @@ impl Rule for BaseImageTag {
                 .approved
                 .iter()
                 .find(|approved| {
-                    ImageRef::parse(approved)
-                        .is_some_and(|candidate| candidate.repository == image.repository)
+                    ImageRef::parse(approved).is_some_and(|candidate| candidate.repository == image.repository)
                 })
                 .map_or_else(
                     || format!("FROM {}:<version>", image.repository),
                     |approved| format!("FROM {approved}"),
                 );
             out.push(
-                Diagnostic::new(&META, stage.image.span, format!("base image `{text}` {problem}, so the build changes whenever the image is pushed"))
-                    .with_label(problem)
-                    .with_help(format!("pin a version tag (or a digest): `{suggestion}`")),
+                Diagnostic::new(
+                    &META,
+                    stage.image.span,
+                    format!("base image `{text}` {problem}, so the build changes whenever the image is pushed"),
+                )
+                .with_label(problem)
+                .with_help(format!("pin a version tag (or a digest): `{suggestion}`")),
             );
         }
     }

@@ -25,6 +25,10 @@ impl Rule for RootUser {
         let Some(last) = dockerfile.stages.last() else {
             return;
         };
+        // Windows containers have no root; their users are another matter.
+        if crate::dockerfile::is_windows_stage(dockerfile, last) {
+            return;
+        }
         // Follow `FROM <stage>` back to the image the final stage builds on;
         // a USER set in a parent stage is inherited.
         let mut stage = last;
@@ -50,18 +54,28 @@ impl Rule for RootUser {
         }
         match last_user {
             None => out.push(
-                Diagnostic::new(&META, last.image.span, "the final stage sets no `USER`, so the container runs as root")
-                    .with_label("runs as root")
-                    .with_help("create a user and switch to it at the end: `RUN useradd --create-home app` then `USER app`"),
+                Diagnostic::new(
+                    &META,
+                    last.image.span,
+                    "the final stage sets no `USER`, so the container runs as root",
+                )
+                .with_label("runs as root")
+                .with_help(
+                    "create a user and switch to it at the end: `RUN useradd --create-home app` then `USER app`",
+                ),
             ),
             Some(instruction) => {
                 let user = instruction.args_text();
                 let name = user.trim().split(':').next().unwrap_or("");
                 if name == "root" || name == "0" {
                     out.push(
-                        Diagnostic::new(&META, instruction.span, format!("the final stage's last `USER {}` is root", user.trim()))
-                            .with_label("root")
-                            .with_help("switch to a non-root user after the steps that need root: `USER app`"),
+                        Diagnostic::new(
+                            &META,
+                            instruction.span,
+                            format!("the final stage's last `USER {}` is root", user.trim()),
+                        )
+                        .with_label("root")
+                        .with_help("switch to a non-root user after the steps that need root: `USER app`"),
                     );
                 }
             }

@@ -23,24 +23,22 @@ impl Rule for YamlSyntax {
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         for error in &cx.yaml.errors {
             out.push(
-                Diagnostic::new(
-                    &META,
-                    error.span,
-                    format!("invalid YAML: {}", error.message),
-                )
-                .with_label(error.message.clone())
-                .with_help(
-                    "fix the YAML syntax here; Compose cannot read the file until it parses",
-                ),
+                Diagnostic::new(&META, error.span, format!("invalid YAML: {}", error.message))
+                    .with_label(error.message.clone())
+                    .with_help("fix the YAML syntax here; Compose cannot read the file until it parses"),
             );
         }
         // Compose reads one document per file; the rest would be ignored.
         for extra in cx.yaml.documents.iter().skip(1) {
             let start = Span::point(extra.span.start);
             out.push(
-                Diagnostic::new(&META, start, "a compose file holds one YAML document, but this file has several")
-                    .with_label("a second document starts here")
-                    .with_help("split the documents into separate compose files, or remove the `---` separator"),
+                Diagnostic::new(
+                    &META,
+                    start,
+                    "a compose file holds one YAML document, but this file has several",
+                )
+                .with_label("a second document starts here")
+                .with_help("split the documents into separate compose files, or remove the `---` separator"),
             );
         }
     }
