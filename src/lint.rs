@@ -1,10 +1,11 @@
 //! One file through the pipeline: parse, run the enabled rules, apply
 //! severities, per-file ignores and suppression comments, sort.
 
+use std::collections::HashMap;
 use std::path::Path;
 
-use crate::compose::ComposeFile;
 use crate::compose::yaml::{self, Node, Value};
+use crate::compose::{ComposeFile, build};
 use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::dockerfile::parse as dockerfile;
@@ -78,11 +79,25 @@ pub fn lint(
                 .as_ref()
                 .and_then(|base| base.documents.first())
                 .and_then(ComposeFile::new);
+            let project_dir = source.path.parent().map(|dir| {
+                if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                }
+            });
+            let project_dir = project_dir.filter(|dir| dir.is_dir());
+            let built = match (file, project_dir) {
+                (Some(file), Some(dir)) => build::load_built(&file, dir),
+                _ => HashMap::new(),
+            };
             let cx = ComposeContext {
                 source: &source,
                 yaml: &parsed,
                 file,
                 base,
+                project_dir,
+                built: &built,
                 standards: &settings.standards,
             };
             for rule in enabled() {

@@ -1,5 +1,6 @@
 //! Compose files: the spanned YAML tree and a typed view over it.
 
+pub mod build;
 pub mod edit;
 pub mod yaml;
 

@@ -51,10 +51,21 @@ pub struct ComposeContext<'a> {
     /// For an overlay, the base file it is applied over: a service the
     /// overlay only amends inherits what the base sets.
     pub base: Option<ComposeFile<'a>>,
+    /// The directory relative paths in the file are resolved from; `None`
+    /// for standard input without a name on disk.
+    pub project_dir: Option<&'a std::path::Path>,
+    /// The Dockerfiles the services build (by service name), read by the runner.
+    pub built: &'a std::collections::HashMap<String, crate::compose::build::BuiltDockerfile>,
     pub standards: &'a Standards,
 }
 
 impl<'a> ComposeContext<'a> {
+    /// Whether a path written in the file (relative to the compose file's
+    /// directory) exists; `None` when the file has no directory on disk.
+    pub fn path_exists(&self, written: &str) -> Option<bool> {
+        Some(self.project_dir?.join(written).exists())
+    }
+
     /// The same service in the base file, when this file is an overlay.
     pub fn base_service(&self, name: &str) -> Option<crate::compose::Service<'a>> {
         self.base?.services().find(|service| service.name == name)
