@@ -402,3 +402,30 @@ fn any_bytes_give_a_diagnostic_not_a_crash() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn every_finding_shows_its_place_snippet_and_help() {
+    let dir = "fixtures/vwe-violations";
+    let findings = json(&run(&["--format", "json", dir]));
+    let human = stdout(&run(&["--color", "never", dir]));
+    let files: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert!(files.contains("fixtures/vwe-violations/docker-compose.yml"));
+    assert!(files.contains("fixtures/vwe-violations/backend/Dockerfile"));
+    assert!(findings.len() >= 8, "several findings: {}", findings.len());
+    for finding in &findings {
+        let place = format!(
+            "[{}:{}:{}]",
+            finding["file"].as_str().unwrap(),
+            finding["line"],
+            finding["column"]
+        );
+        assert!(human.contains(&place), "no snippet header {place} in:\n{human}");
+        let source_line = format!("{} │", finding["line"]);
+        assert!(human.contains(&source_line), "no source line {source_line}");
+    }
+    assert_eq!(
+        human.matches("  help: ").count(),
+        findings.len(),
+        "one help line per finding:\n{human}"
+    );
+}
