@@ -8,11 +8,11 @@ use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::discover;
+use crate::fix::{self, FixMode, Fixed};
 use crate::lint::{self, Checked};
 use crate::report::{self, Counts, Format};
 use crate::rules;
 use crate::settings::{Overrides, Settings};
-use crate::source::FileKind;
 
 /// How a run ended, mapped to the process exit code by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,43 +65,144 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let (stdin_requested, paths): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|path| path == Path::new("-"));
     let targets = discover::discover(&paths).map_err(ToolError)?;
-
-    let mut checked: Vec<Checked> = targets
+    let mut inputs: Vec<lint::Input> = targets
         .par_iter()
-        .map(|target| lint::lint_file(&target.path, &settings).map_err(ToolError))
+        .map(|target| lint::read_input(&target.path).map_err(ToolError))
         .collect::<Result<_, _>>()?;
-    if !stdin_requested.is_empty() {
-        checked.push(lint_stdin(args.stdin_filename.as_deref(), &settings)?);
+    let from_stdin = !stdin_requested.is_empty();
+    if from_stdin {
+        inputs.push(read_stdin(args.stdin_filename.as_deref())?);
     }
 
-    let counts = Counts::of(&checked);
-    let output = match args.format {
+    let fix_mode = (args.fix || args.diff).then_some(if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    });
+    let Some(mode) = fix_mode else {
+        let checked: Vec<Checked> = inputs
+            .into_par_iter()
+            .map(|input| {
+                lint::lint(
+                    input.source,
+                    &settings,
+                    input.encoding_error,
+                    input.base_text.as_deref(),
+                )
+            })
+            .collect();
+        print_stdout(&render(&checked, args));
+        return Ok(outcome(&checked, &settings));
+    };
+
+    let fixed: Vec<Fixed> = inputs
+        .into_par_iter()
+        .map(|input| fix_input(input, &settings, mode))
+        .collect();
+    if args.diff {
+        let diffs: String = fixed
+            .iter()
+            .filter(|fixed| fixed.changed())
+            .map(fix::unified_diff)
+            .collect();
+        print_stdout(&diffs);
+        return Ok(if diffs.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        });
+    }
+    if from_stdin && fixed.len() == 1 {
+        // An editor pipes a buffer through: the fixed text is the output.
+        print_stdout(&fixed[0].checked.source.text);
+        let report = render(std::slice::from_ref(&fixed[0].checked), args);
+        eprint!("{report}");
+        return Ok(outcome(std::slice::from_ref(&fixed[0].checked), &settings));
+    }
+    let mut notes = String::new();
+    let mut write_failed = false;
+    for file in &fixed {
+        let path = &file.checked.source.path;
+        for dropped in &file.dropped {
+            notes.push_str(&format!(
+                "{}: fix not applied, its result was worse: {dropped}\n",
+                path.display()
+            ));
+        }
+        if !file.changed() {
+            continue;
+        }
+        match fix::write_atomic(path, &file.original, &file.checked.source.text) {
+            Ok(()) => notes.push_str(&format!(
+                "{}: {} applied\n",
+                path.display(),
+                plural(file.applied, "fix", "fixes")
+            )),
+            Err(error) => {
+                eprintln!("vwe-lint: error: {error}");
+                write_failed = true;
+            }
+        }
+    }
+    let checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
+    match args.format {
+        Format::Human => print_stdout(&format!("{notes}{}", render(&checked, args))),
+        _ => {
+            eprint!("{notes}");
+            print_stdout(&render(&checked, args));
+        }
+    }
+    if write_failed {
+        return Ok(Outcome::ToolError);
+    }
+    Ok(outcome(&checked, &settings))
+}
+
+/// Fixes one input; text that was not UTF-8 is reported, never rewritten.
+fn fix_input(input: lint::Input, settings: &Settings, mode: FixMode) -> Fixed {
+    if input.encoding_error.is_some() {
+        let original = input.source.text.clone();
+        let checked = lint::lint(input.source, settings, input.encoding_error, input.base_text.as_deref());
+        return Fixed {
+            checked,
+            original,
+            applied: 0,
+            dropped: Vec::new(),
+        };
+    }
+    fix::fix_source(input.source, settings, input.base_text.as_deref(), mode)
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+fn render(checked: &[Checked], args: &CheckArgs) -> String {
+    match args.format {
         Format::Human => {
-            let color = use_color(args.color);
-            let mut text = report::human::render(&checked, color);
-            text.push_str(&report::summary_line(counts, checked.len()));
+            let mut text = report::human::render(checked, use_color(args.color));
+            text.push_str(&report::summary_line(Counts::of(checked), checked.len()));
             text.push('\n');
             text
         }
-        Format::Json => report::json::render(&checked),
-    };
-    print_stdout(&output);
-    Ok(match counts.highest() {
-        Some(highest) if highest >= settings.fail_on => Outcome::Findings,
-        _ => Outcome::Clean,
-    })
+        Format::Json => report::json::render(checked),
+    }
 }
 
-fn lint_stdin(name: Option<&Path>, settings: &Settings) -> Result<Checked, ToolError> {
+fn outcome(checked: &[Checked], settings: &Settings) -> Outcome {
+    match Counts::of(checked).highest() {
+        Some(highest) if highest >= settings.fail_on => Outcome::Findings,
+        _ => Outcome::Clean,
+    }
+}
+
+fn read_stdin(name: Option<&Path>) -> Result<lint::Input, ToolError> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|error| ToolError(format!("cannot read standard input: {error}")))?;
     let path = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
-    let kind: FileKind = discover::kind_of_named(&path, &String::from_utf8_lossy(&bytes));
-    let (source, encoding_error) = lint::source_from_bytes(path, kind, bytes);
-    let base_text = lint::read_base(&source.path, kind);
-    Ok(lint::lint(source, settings, encoding_error, base_text.as_deref()))
+    Ok(lint::input_from_bytes(path, bytes))
 }
 
 fn use_color(choice: ColorChoice) -> bool {

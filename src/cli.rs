@@ -64,6 +64,18 @@ pub struct CheckArgs {
     /// The file name to report (and to decide the file kind) for `-` (standard input).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Apply the safe fixes to the files (with `-`: print the fixed text), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`, apply the unsafe fixes too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what `--fix` would change and change nothing; exit 1 if there is a diff.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

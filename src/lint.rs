@@ -40,15 +40,44 @@ pub fn source_from_bytes(path: std::path::PathBuf, kind: FileKind, bytes: Vec<u8
     }
 }
 
-/// Reads and lints the file at `path`. Its kind comes from its name, or (for
-/// a file named explicitly with another name) from its extension or content.
-pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
+/// A file read from disk, ready to lint or fix.
+pub struct Input {
+    pub source: SourceFile,
+    /// Set when the bytes were not UTF-8 (the text is then lossy).
+    pub encoding_error: Option<Diagnostic>,
+    /// The base compose file, when this one is an overlay.
+    pub base_text: Option<String>,
+}
+
+/// Reads the file at `path`. Its kind comes from its name, or (for a file
+/// named explicitly with another name) from its extension or content.
+pub fn read_input(path: &Path) -> Result<Input, String> {
     let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    let kind =
-        discover::kind_by_name(path).unwrap_or_else(|| discover::kind_of_named(path, &String::from_utf8_lossy(&bytes)));
-    let (source, encoding_error) = source_from_bytes(path.to_path_buf(), kind, bytes);
-    let base_text = read_base(path, kind);
-    Ok(lint(source, settings, encoding_error, base_text.as_deref()))
+    Ok(input_from_bytes(path.to_path_buf(), bytes))
+}
+
+/// An input from bytes already read (a file, or standard input under `path`).
+pub fn input_from_bytes(path: std::path::PathBuf, bytes: Vec<u8>) -> Input {
+    let kind = discover::kind_by_name(&path)
+        .unwrap_or_else(|| discover::kind_of_named(&path, &String::from_utf8_lossy(&bytes)));
+    let base_text = read_base(&path, kind);
+    let (source, encoding_error) = source_from_bytes(path, kind, bytes);
+    Input {
+        source,
+        encoding_error,
+        base_text,
+    }
+}
+
+/// Reads and lints the file at `path`.
+pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
+    let input = read_input(path)?;
+    Ok(lint(
+        input.source,
+        settings,
+        input.encoding_error,
+        input.base_text.as_deref(),
+    ))
 }
 
 /// The text of the base compose file an overlay amends. An unreadable base

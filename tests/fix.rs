@@ -1,0 +1,145 @@
+//! `--fix`: the fixed output of every fixture with a fixable finding
+//! (snapshots, clippy's `.fixed` style), and the promises every fix keeps.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{run_in, stdout};
+use vwe_lint::fix::{self, FixMode};
+use vwe_lint::lint;
+use vwe_lint::source::FileKind;
+
+/// Comment texts of a file: what a fix must never lose.
+fn comments(text: &str, kind: FileKind) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let hash = match kind {
+                FileKind::Compose => line
+                    .find(" #")
+                    .map(|index| index + 1)
+                    .or_else(|| line.trim_start().starts_with('#').then(|| line.find('#').unwrap())),
+                FileKind::Dockerfile => line.trim_start().starts_with('#').then(|| line.find('#').unwrap()),
+            }?;
+            Some(line[hash..].trim_end_matches('\r').to_string())
+        })
+        .collect()
+}
+
+fn has_bare_newline(text: &str) -> bool {
+    text.match_indices('\n')
+        .any(|(index, _)| index == 0 || text.as_bytes()[index - 1] != b'\r')
+}
+
+#[test]
+fn fixed_fixtures() {
+    let settings = common::default_settings();
+    insta::glob!("../fixtures/rules", "*/*", |path| {
+        let relative = path.strip_prefix(common::repo()).unwrap();
+        let input = lint::read_input(relative).unwrap();
+        let kind = input.source.kind;
+        let fixed = fix::fix_source(input.source, &settings, input.base_text.as_deref(), FixMode::Unsafe);
+        if !fixed.changed() {
+            return;
+        }
+        let text = &fixed.checked.source.text;
+        for comment in comments(&fixed.original, kind) {
+            assert!(
+                text.contains(&comment),
+                "{}: lost comment {comment:?}",
+                relative.display()
+            );
+        }
+        if !has_bare_newline(&fixed.original) && fixed.original.contains("\r\n") {
+            assert!(!has_bare_newline(text), "{}: CRLF became LF", relative.display());
+        }
+        let before = lint::lint_file(relative, &settings).unwrap();
+        let parse_errors = |checked: &lint::Checked| {
+            checked
+                .diagnostics
+                .iter()
+                .filter(|d| matches!(d.rule.code, "S001" | "S005"))
+                .count()
+        };
+        assert!(
+            parse_errors(&fixed.checked) <= parse_errors(&before),
+            "{}: the fix broke parsing",
+            relative.display()
+        );
+        let again = fix::fix_source(
+            vwe_lint::source::SourceFile::new(relative, kind, text.clone()),
+            &settings,
+            input.base_text.as_deref(),
+            FixMode::Unsafe,
+        );
+        assert!(
+            !again.changed(),
+            "{}: a second --fix changed:\n{}",
+            relative.display(),
+            fix::unified_diff(&again)
+        );
+        insta::assert_snapshot!(format!("fixes applied: {}\n{}", fixed.applied, text));
+    });
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const BROKEN: &str = "version: '3.8'\nservices:\n  # the cache\n  redis:\n    image: redis:7-alpine # pinned\n";
+const FIXED: &str = "services:\n  # the cache\n  redis:\n    image: redis:7-alpine # pinned\n    restart: always\n";
+
+#[test]
+fn fix_writes_the_file_and_a_second_fix_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "compose.yaml", BROKEN);
+    let output = run_in(
+        dir.path(),
+        &["--fix", "--color", "never"],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), FIXED);
+    let text = stdout(&output);
+    assert!(text.contains("compose.yaml: 2 fixes applied"), "{text}");
+    assert_eq!(output.status.code(), Some(0), "nothing remains: {text}");
+    let again = run_in(dir.path(), &["--fix"], None, Duration::from_secs(30));
+    assert!(!stdout(&again).contains("applied"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), FIXED);
+}
+
+#[test]
+fn diff_changes_nothing_and_exits_1_when_there_is_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "compose.yaml", BROKEN);
+    let output = run_in(dir.path(), &["--diff"], None, Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(diff.starts_with("--- a/compose.yaml\n+++ b/compose.yaml\n"), "{diff}");
+    assert!(
+        diff.contains("-version: '3.8'\n") && diff.contains("+    restart: always\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        BROKEN
+    );
+    write(dir.path(), "compose.yaml", FIXED);
+    let clean = run_in(dir.path(), &["--diff"], None, Duration::from_secs(30));
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(stdout(&clean), "");
+}
+
+#[test]
+fn stdin_fix_prints_the_fixed_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_in(
+        dir.path(),
+        &["--fix", "--stdin-filename", "compose.yaml", "-"],
+        Some(BROKEN),
+        Duration::from_secs(30),
+    );
+    assert_eq!(stdout(&output), FIXED);
+    assert_eq!(output.status.code(), Some(0));
+}
