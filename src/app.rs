@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::compose::interpolate::Environment;
 use crate::discover;
 use crate::fix::{self, FixMode, Fixed};
 use crate::lint::{self, Checked};
@@ -35,13 +36,17 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
             print_stdout(&rules_table());
             Ok(Outcome::Clean)
         }
-        Some(Command::Rule { rule }) => match rules::find(&rule) {
-            Some(meta) => {
-                print_stdout(meta.doc);
-                Ok(Outcome::Clean)
+        Some(Command::Rule { rule }) => {
+            let metas = rules::find_all(&rule);
+            if metas.is_empty() {
+                return Err(ToolError(format!("unknown rule `{rule}`; `vwe-lint rules` lists them")));
             }
-            None => Err(ToolError(format!("unknown rule `{rule}`; `vwe-lint rules` lists them"))),
-        },
+            // A shared name (`root-user`) prints the compose rule and its Dockerfile twin.
+            print_stdout(&metas.iter().map(|meta| meta.doc).collect::<Vec<_>>().join("\n"));
+            Ok(Outcome::Clean)
+        }
+        #[cfg(feature = "engine")]
+        Some(Command::Env(args)) => crate::engine::command::run(&args),
         None => check(&cli.check),
     }
 }
@@ -55,7 +60,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(Into::into),
     };
-    let settings = Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
+    let mut settings = Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
+    settings.environment = Environment::load(&args.env_file).map_err(ToolError)?;
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -205,7 +211,7 @@ fn read_stdin(name: Option<&Path>) -> Result<lint::Input, ToolError> {
     Ok(lint::input_from_bytes(path, bytes))
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -234,7 +240,7 @@ fn rules_table() -> String {
 }
 
 /// Writes to stdout, ignoring a closed pipe (`vwe-lint | head`).
-fn print_stdout(text: &str) {
+pub(crate) fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();

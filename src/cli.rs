@@ -27,6 +27,9 @@ pub enum Command {
         /// The rule's code or kebab name.
         rule: String,
     },
+    /// Check a live Docker engine against a compose project (read-only: never changes the engine).
+    #[cfg(feature = "engine")]
+    Env(EnvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +68,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
 
+    /// Read interpolation variables from this file instead of `.env` beside
+    /// each compose file (repeatable; a later file wins, the environment wins over all).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+
     /// Apply the safe fixes to the files (with `-`: print the fixed text), then report what remains.
     #[arg(long)]
     pub fix: bool,
@@ -76,6 +84,66 @@ pub struct CheckArgs {
     /// Print a unified diff of what `--fix` would change and change nothing; exit 1 if there is a diff.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+}
+
+/// `vwe-lint env`.
+#[cfg(feature = "engine")]
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// The compose file, or a directory holding one (default `.`).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// The engine to check: `unix:///path/docker.sock`, a socket path, or `tcp://host:port`
+    /// [default: `DOCKER_HOST`, else unix:///var/run/docker.sock].
+    #[arg(long, value_name = "HOST")]
+    pub docker_host: Option<String>,
+
+    /// How long to wait for each request to the engine (`5`, `5s`, `500ms`).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colors in human output (`NO_COLOR` turns `auto` off).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Use this config file instead of the nearest `.vwe-lint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run only these rules (codes, names or code prefixes; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Do not run these rules (codes, names or prefixes; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Exit with 1 when a finding of this severity or higher remains [default: warning].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// `5`, `2.5s` or `500ms`: positive, at most an hour.
+#[cfg(feature = "engine")]
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, scale) = match text.strip_suffix("ms") {
+        Some(number) => (number, 0.001),
+        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
+    };
+    let seconds = number
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{text}` is not a duration such as `5s` or `500ms`"))?
+        * scale;
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err(format!("`{text}`: the timeout must be more than 0 and at most an hour"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -102,6 +102,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// Source bytes no report may show (a secret's value): snippets print
+    /// them as `*`.
+    pub masked: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -115,6 +118,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             fix: None,
+            masked: Vec::new(),
         }
     }
 
@@ -128,6 +132,11 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    pub fn with_masked(mut self, span: Span) -> Self {
+        self.masked.push(span);
         self
     }
 

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod diagnostic;
 pub mod discover;
 pub mod dockerfile;
+pub mod engine;
 pub mod fix;
 pub mod image;
 pub mod lint;

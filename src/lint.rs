@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::compose::yaml::{self, Node, Value};
+use crate::compose::interpolate::{self, Interpolation};
+use crate::compose::yaml::{self, Node, Value, YamlOutput};
 use crate::compose::{ComposeFile, build};
 use crate::diagnostic::Diagnostic;
 use crate::discover;
@@ -101,9 +102,10 @@ pub fn lint(
     let enabled = || RULES.iter().filter(|rule| settings.is_enabled(rule.meta().code));
     let targets: Vec<Option<Span>> = match source.kind {
         FileKind::Compose => {
-            let parsed = yaml::parse(&source.text);
+            let (parsed, interpolation) = parse_interpolated(&source.text, &source.path, settings);
             let file = parsed.documents.first().and_then(ComposeFile::new);
-            let base_yaml = base_text.map(yaml::parse);
+            // An overlay's base lies in the same directory: the same variables apply.
+            let base_yaml = base_text.map(|text| parse_interpolated(text, &source.path, settings).0);
             let base = base_yaml
                 .as_ref()
                 .and_then(|base| base.documents.first())
@@ -128,6 +130,7 @@ pub fn lint(
                 project_dir,
                 built: &built,
                 standards: &settings.standards,
+                interpolation: &interpolation,
             };
             for rule in enabled() {
                 rule.check_compose(&cx, &mut diagnostics);
@@ -169,6 +172,33 @@ pub fn lint(
     );
     sort(&source, &mut diagnostics);
     Checked { source, diagnostics }
+}
+
+/// Parses compose text and interpolates its values with the variables for a
+/// file at `path`: the run's environment, over `.env` beside the file unless
+/// `--env-file` replaced it. Rules then see the values Compose would deploy.
+fn parse_interpolated(text: &str, path: &Path, settings: &Settings) -> (YamlOutput, Interpolation) {
+    let mut parsed = yaml::parse(text);
+    let mut found = Interpolation::default();
+    // Without a `$` there is nothing to interpolate, and no `.env` to read.
+    if text.contains('$') {
+        let environment = &settings.environment;
+        let dir = path.parent().map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        });
+        let dot_env = dir
+            .and_then(|dir| environment.dot_env_path(dir))
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        let variables = environment.variables(dot_env.as_deref());
+        for document in &mut parsed.documents {
+            interpolate::apply(text, document, &variables, &mut found);
+        }
+    }
+    (parsed, found)
 }
 
 fn has_suppressions(source: &SourceFile) -> bool {

@@ -66,6 +66,9 @@ pub struct Settings {
     pub fail_on: Severity,
     /// The config file in use, if any.
     pub config_path: Option<PathBuf>,
+    /// The variables compose files are interpolated with. Empty until the
+    /// runner loads them (`crate::app`), so that tests see no process environment.
+    pub environment: crate::compose::interpolate::Environment,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +203,7 @@ impl Settings {
             root,
             fail_on,
             config_path: path,
+            environment: Default::default(),
         })
     }
 

@@ -57,6 +57,8 @@ pub struct Volumes {
     pub config: String,
     pub plugins: String,
     pub worlds: String,
+    /// Directory names that make a container path a data or config path (C301).
+    pub data_config_dirs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

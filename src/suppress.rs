@@ -10,7 +10,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{self, RuleMeta, syntax::unused_suppression};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileKind, SourceFile, Span};
 
 const MARKER: &str = "vwe-lint:";
 
@@ -130,7 +130,7 @@ fn parse_comments(
         } else {
             continue;
         };
-        let codes = parse_codes(after_keyword, body_start + keyword_len, invalid);
+        let codes = parse_codes(after_keyword, body_start + keyword_len, source.kind, invalid);
         let own_line = content[..hash].trim().is_empty();
         let scope = if file_wide {
             Scope::File
@@ -175,7 +175,20 @@ fn find_comment_marker(line: &str) -> Option<usize> {
 
 /// Parses `[C503, restart-policy]`; names are resolved to rules, unknown ones
 /// become S008 findings.
-fn parse_codes(after_keyword: &str, offset: usize, invalid: &mut Vec<Diagnostic>) -> Vec<(&'static RuleMeta, Span)> {
+/// The code letter of the rules that never apply to a file of this kind.
+fn other_kind_prefix(kind: FileKind) -> char {
+    match kind {
+        FileKind::Compose => 'D',
+        FileKind::Dockerfile => 'C',
+    }
+}
+
+fn parse_codes(
+    after_keyword: &str,
+    offset: usize,
+    kind: FileKind,
+    invalid: &mut Vec<Diagnostic>,
+) -> Vec<(&'static RuleMeta, Span)> {
     let Some(inner) = after_keyword.strip_prefix('[') else {
         return Vec::new();
     };
@@ -196,8 +209,14 @@ fn parse_codes(after_keyword: &str, offset: usize, invalid: &mut Vec<Diagnostic>
         if name.is_empty() {
             continue;
         }
-        match rules::find(name) {
-            Some(meta) => codes.push((meta, span)),
+        // A name shared by a compose rule and its Dockerfile twin means the one for this file.
+        let named = rules::find_all(name);
+        let for_this_file = named
+            .iter()
+            .find(|meta| !meta.code.starts_with(other_kind_prefix(kind)))
+            .or(named.first());
+        match for_this_file {
+            Some(meta) => codes.push((*meta, span)),
             None => invalid.push(unused(
                 span,
                 format!("unknown rule `{name}` in a suppression comment: it silences nothing"),

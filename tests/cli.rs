@@ -35,7 +35,13 @@ fn demo_project_is_clean_and_summarised() {
 
 #[test]
 fn findings_exit_1_with_snippet_and_help() {
-    let output = run(&["--color", "never", "fixtures/rules/C503/compose.policies.yaml"]);
+    let output = run(&[
+        "--color",
+        "never",
+        "--select",
+        "C503",
+        "fixtures/rules/C503/compose.policies.yaml",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.contains("C503(restart-policy)"), "{text}");
@@ -274,7 +280,7 @@ codes = ["C102", "C503"]
     let nested = dir.path().join("deploy");
     let output = run_in(
         &nested,
-        &["--format", "json", ".", "../legacy"],
+        &["--format", "json", "--select", "S,C1,C503", ".", "../legacy"],
         None,
         Duration::from_secs(30),
     );
@@ -330,7 +336,13 @@ fn config_errors_point_into_the_file() {
 
 #[test]
 fn suppression_comments() {
-    let output = run(&["--format", "json", "fixtures/rules/S008/compose.stale.yaml"]);
+    let output = run(&[
+        "--format",
+        "json",
+        "--select",
+        "S008,C101,C102,C503",
+        "fixtures/rules/S008/compose.stale.yaml",
+    ]);
     let codes: Vec<(String, u64)> = json(&output)
         .iter()
         .map(|f| (f["code"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))

@@ -9,6 +9,11 @@ use vwe_lint::source::FileKind;
 struct Example {
     kind: FileKind,
     fails: bool,
+    /// Marked `live` (```yaml live fail): it needs a Docker engine, so
+    /// tests/live.rs runs it instead.
+    live: bool,
+    /// The file name to lint it as (`yaml fail file=docker-compose.prod.yml`).
+    name: Option<String>,
     text: String,
 }
 
@@ -25,11 +30,20 @@ fn examples(doc: &str) -> Vec<Example> {
             Some("dockerfile") => FileKind::Dockerfile,
             _ => continue,
         };
-        let fails = match words.next() {
+        let mut word = words.next();
+        let live = word == Some("live");
+        if live {
+            word = words.next();
+        }
+        let fails = match word {
             Some("fail") => true,
             Some("pass") => false,
             _ => continue,
         };
+        let name = words
+            .next()
+            .and_then(|word| word.strip_prefix("file="))
+            .map(str::to_string);
         let mut text = String::new();
         for body in lines.by_ref() {
             if body.starts_with("```") {
@@ -38,7 +52,13 @@ fn examples(doc: &str) -> Vec<Example> {
             text.push_str(body);
             text.push('\n');
         }
-        examples.push(Example { kind, fails, text });
+        examples.push(Example {
+            kind,
+            fails,
+            live,
+            name,
+            text,
+        });
     }
     examples
 }
@@ -58,11 +78,11 @@ fn every_doc_example_behaves_as_documented() {
             "{} has no passing example",
             meta.code
         );
-        for example in examples {
-            let name = match example.kind {
+        for example in examples.into_iter().filter(|example| !example.live) {
+            let name = example.name.as_deref().unwrap_or(match example.kind {
                 FileKind::Compose => "compose.yaml",
                 FileKind::Dockerfile => "Dockerfile",
-            };
+            });
             let checked = common::lint_text(name, example.kind, &example.text, &settings);
             let raised = common::codes(&checked).contains(&meta.code);
             assert_eq!(

@@ -88,3 +88,222 @@ pub fn remove_entry(text: &str, entry: &Entry) -> Option<Edit> {
         Some(Edit::delete(Span::new(start, comment_start)))
     }
 }
+
+/// A value to insert: a scalar written as YAML text, or a nested mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Scalar(String),
+    Mapping(Vec<(String, Block)>),
+}
+
+impl Block {
+    /// A mapping from `(key, value)` pairs.
+    pub fn mapping<K: Into<String>>(entries: impl IntoIterator<Item = (K, Block)>) -> Block {
+        Block::Mapping(entries.into_iter().map(|(key, value)| (key.into(), value)).collect())
+    }
+
+    pub fn scalar(text: impl Into<String>) -> Block {
+        Block::Scalar(text.into())
+    }
+
+    /// In flow style: `{a: b, c: {d: e}}`, or the scalar's text.
+    fn flow(&self) -> String {
+        match self {
+            Block::Scalar(text) => text.clone(),
+            Block::Mapping(entries) => format!("{{{}}}", flow_entries(entries)),
+        }
+    }
+}
+
+fn flow_entries(entries: &[(String, Block)]) -> String {
+    entries
+        .iter()
+        .map(|(key, value)| format!("{key}: {}", value.flow()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Block-style lines for `entries`, each starting with `indent` plus `step`
+/// spaces per nesting level and ending in `newline`.
+fn block_lines(entries: &[(String, Block)], indent: &str, step: usize, newline: &str, out: &mut String) {
+    for (key, value) in entries {
+        match value {
+            Block::Scalar(text) => out.push_str(&format!("{indent}{key}: {text}{newline}")),
+            Block::Mapping(inner) => {
+                out.push_str(&format!("{indent}{key}:{newline}"));
+                let deeper = format!("{indent}{}", " ".repeat(step));
+                block_lines(inner, &deeper, step, newline, out);
+            }
+        }
+    }
+}
+
+/// `entries` as block YAML text with `\n` line ends and no final one, for
+/// help lines.
+pub fn block_text(entries: &[(String, Block)], step: usize) -> String {
+    let mut out = String::new();
+    block_lines(entries, "", step, "\n", &mut out);
+    out.trim_end_matches('\n').to_string()
+}
+
+/// How many spaces the file indents a nested block mapping by: the first
+/// parent/child pair of block mappings found under `root`; 2 if there is none.
+pub fn indent_step(text: &str, root: &Node) -> usize {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let Some(mapping) = node.as_mapping() else {
+            if let Some(items) = node.as_sequence() {
+                stack.extend(items.iter().rev());
+            }
+            continue;
+        };
+        if node.alias.is_some() || is_flow(text, node) {
+            continue;
+        }
+        for entry in mapping.iter().filter(|entry| entry.merged_from.is_none()) {
+            let child = entry.value.as_mapping().and_then(|child| child.entries.first());
+            if let Some(child) = child.filter(|child| child.merged_from.is_none())
+                && !is_flow(text, &entry.value)
+                && let (Some(outer), Some(inner)) = (
+                    indentation_before(text, entry.key.span.start),
+                    indentation_before(text, child.key.span.start),
+                )
+                && inner.len() > outer.len()
+            {
+                return inner.len() - outer.len();
+            }
+        }
+        stack.extend(mapping.iter().rev().map(|entry| &entry.value));
+    }
+    2
+}
+
+/// An edit that adds `entries` (possibly nested) to `mapping` after its last
+/// own entry, in one piece and in the mapping's style: block lines at the
+/// mapping's indentation (nested levels `step` spaces deeper), or
+/// `, key: {…}` inside a flow mapping. `None` for an alias copy or a layout
+/// a person would not recognise.
+pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    if mapping.alias.is_some() || entries.is_empty() {
+        return None;
+    }
+    let existing = &mapping.as_mapping()?.entries;
+    if is_flow(text, mapping) {
+        let close = mapping.span.end.checked_sub(1)?;
+        let separator = if existing.is_empty() { "" } else { ", " };
+        return Some(Edit::insert(close, format!("{separator}{}", flow_entries(entries))));
+    }
+    let own: Vec<&Entry> = existing.iter().filter(|entry| entry.merged_from.is_none()).collect();
+    let first_key = own
+        .first()
+        .map(|entry| entry.key.span)
+        .or_else(|| existing.first()?.merged_from)?;
+    let indent = indentation_before(text, first_key.start)?;
+    let last = own.last()?;
+    let end = last.value.span.end.max(last.key.span.end);
+    let newline = line_ending(text);
+    let mut lines = String::new();
+    block_lines(entries, indent, step, newline, &mut lines);
+    Some(match after_line(text, Span::new(end, end)) {
+        Some(offset) => Edit::insert(offset, lines),
+        None => Edit::insert(text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
+    })
+}
+
+/// An edit that gives a block entry with an empty value (`redis:`) the
+/// nested `entries`, on the lines after it, `step` spaces deeper than its
+/// key. A comment after the key stays where it is.
+pub fn fill_empty_entry(text: &str, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    let empty = matches!(entry.value.value, super::yaml::Value::Null) && entry.value.span.is_empty();
+    if entry.merged_from.is_some() || entry.key.alias.is_some() || !empty || entries.is_empty() {
+        return None;
+    }
+    let key_indent = indentation_before(text, entry.key.span.start)?;
+    let indent = format!("{key_indent}{}", " ".repeat(step));
+    let newline = line_ending(text);
+    let mut lines = String::new();
+    block_lines(entries, &indent, step, newline, &mut lines);
+    Some(match after_line(text, entry.key.span) {
+        Some(offset) => Edit::insert(offset, lines),
+        None => Edit::insert(text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::yaml;
+
+    fn apply(text: &str, edit: Edit) -> String {
+        let mut out = text.to_string();
+        out.replace_range(edit.span.start..edit.span.end, &edit.content);
+        out
+    }
+
+    fn logging() -> Vec<(String, Block)> {
+        vec![(
+            "logging".to_string(),
+            Block::mapping([
+                ("driver", Block::scalar("json-file")),
+                ("options", Block::mapping([("max-size", Block::scalar("\"10m\""))])),
+            ]),
+        )]
+    }
+
+    #[test]
+    fn inserts_nested_block_with_the_files_indentation() {
+        let text = "services:\n    api:\n        image: x # keep\n    db:\n        image: y\n";
+        let parsed = yaml::parse(text);
+        let root = &parsed.documents[0];
+        assert_eq!(indent_step(text, root), 4);
+        let api = root.get("services").unwrap().get("api").unwrap();
+        let edit = insert_entries(text, api, &logging(), 4).unwrap();
+        assert_eq!(
+            apply(text, edit),
+            "services:\n    api:\n        image: x # keep\n        logging:\n            driver: json-file\n            options:\n                max-size: \"10m\"\n    db:\n        image: y\n"
+        );
+    }
+
+    #[test]
+    fn inserts_in_flow_style_and_keeps_crlf() {
+        let text = "services:\r\n  api: {image: x}\r\n  db:\r\n    image: y";
+        let parsed = yaml::parse(text);
+        let services = parsed.documents[0].get("services").unwrap();
+        let edit = insert_entries(text, services.get("api").unwrap(), &logging(), 2).unwrap();
+        assert_eq!(
+            apply(text, edit),
+            "services:\r\n  api: {image: x, logging: {driver: json-file, options: {max-size: \"10m\"}}}\r\n  db:\r\n    image: y"
+        );
+        let edit = insert_entries(text, services.get("db").unwrap(), &logging(), 2).unwrap();
+        assert!(apply(text, edit).ends_with(
+            "    image: y\r\n    logging:\r\n      driver: json-file\r\n      options:\r\n        max-size: \"10m\""
+        ));
+    }
+
+    #[test]
+    fn fills_an_empty_entry_below_its_comment() {
+        let text = "depends_on:\n  redis: # cache\n  db:\n";
+        let parsed = yaml::parse(text);
+        let entry = parsed.documents[0]
+            .get("depends_on")
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .get_entry("redis")
+            .unwrap();
+        let condition = vec![("condition".to_string(), Block::scalar("service_healthy"))];
+        let edit = fill_empty_entry(text, entry, &condition, 2).unwrap();
+        assert_eq!(
+            apply(text, edit),
+            "depends_on:\n  redis: # cache\n    condition: service_healthy\n  db:\n"
+        );
+    }
+
+    #[test]
+    fn no_edit_inside_an_alias_copy() {
+        let text = "a: &x {k: v}\nb: *x\n";
+        let parsed = yaml::parse(text);
+        let copy = parsed.documents[0].get("b").unwrap();
+        assert!(insert_entries(text, copy, &logging(), 2).is_none());
+    }
+}

@@ -2,6 +2,12 @@
 
 pub mod build;
 pub mod edit;
+pub mod interpolate;
+pub mod ports;
+pub mod schema;
+pub mod service_facts;
+pub mod site;
+pub mod volumes;
 pub mod yaml;
 
 use crate::source::Span;

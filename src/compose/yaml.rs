@@ -85,6 +85,9 @@ pub struct Scalar {
     pub style: ScalarStyle,
     /// Tagged `!!str` (or the non-specific `!`): never resolves to a non-string.
     pub tagged_str: bool,
+    /// The text as written, when interpolation changed it: `text` then holds
+    /// the interpolated value (see [`crate::compose::interpolate`]).
+    pub raw: Option<Box<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -620,6 +623,7 @@ impl<'t> Builder<'t> {
                 text: value.into_owned(),
                 style,
                 tagged_str,
+                raw: None,
             })
         };
         self.last_end = self.last_end.max(span.end);
@@ -844,7 +848,7 @@ impl MappingFrame {
                     return;
                 }
                 // Not mergeable: kept as an ordinary entry for the schema to flag.
-                Err(value) => value,
+                Err(value) => *value,
             }
         } else {
             value
@@ -931,14 +935,14 @@ fn is_merge_key(key: &Node) -> bool {
 }
 
 /// The mappings a `<<` value merges: one mapping or a sequence of them.
-fn merge_sources(value: Node) -> Result<Vec<Mapping>, Node> {
+fn merge_sources(value: Node) -> Result<Vec<Mapping>, Box<Node>> {
     let mergeable = match &value.value {
         Value::Mapping(_) => true,
         Value::Sequence(items) => items.iter().all(|item| item.as_mapping().is_some()),
         Value::Null | Value::Scalar(_) => false,
     };
     if !mergeable {
-        return Err(value);
+        return Err(Box::new(value));
     }
     Ok(match value.value {
         Value::Mapping(mapping) => vec![mapping],

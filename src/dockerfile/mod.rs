@@ -1,6 +1,7 @@
 //! Dockerfiles: the parser and what the rules ask of a parsed file.
 
 pub mod parse;
+pub mod shell;
 
 use crate::image::ImageRef;
 use parse::{Arguments, Dockerfile, Instruction, Keyword, Stage};

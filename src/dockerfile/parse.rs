@@ -31,6 +31,9 @@ pub struct Dockerfile {
     pub comments: Vec<Comment>,
     /// Syntax problems (S005), sorted by position.
     pub errors: Vec<ParseError>,
+    /// The commands of each RUN (and ONBUILD RUN), by instruction index, made
+    /// on first use by [`super::shell::scripts`] so that rules share them.
+    pub(crate) scripts: std::sync::OnceLock<Vec<Option<super::shell::Script>>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1472,6 +1475,7 @@ impl<'a> Parser<'a> {
             stages,
             comments: self.comments,
             errors: self.errors,
+            scripts: std::sync::OnceLock::new(),
         }
     }
 }

@@ -131,9 +131,29 @@ pub fn render_diagnostic(source: &SourceFile, diagnostic: &Diagnostic, color: bo
 pub fn render(files: &[Checked], color: bool) -> String {
     let mut out = String::new();
     for file in files {
+        let masked = masked_source(file);
+        let source = masked.as_ref().unwrap_or(&file.source);
         for diagnostic in &file.diagnostics {
-            render_diagnostic(&file.source, diagnostic, color, &mut out);
+            render_diagnostic(source, diagnostic, color, &mut out);
         }
     }
     out
+}
+
+/// The file with every span a finding masks (secret values) overwritten by
+/// `*`, byte for byte, so every other span still points at the same text;
+/// snippets show context lines, so all findings of the file use it.
+fn masked_source(file: &Checked) -> Option<SourceFile> {
+    let spans: Vec<_> = file.diagnostics.iter().flat_map(|d| &d.masked).collect();
+    if spans.is_empty() {
+        return None;
+    }
+    let mut bytes = file.source.text.clone().into_bytes();
+    for span in spans {
+        let end = span.end.min(bytes.len());
+        bytes[span.start.min(end)..end].fill(b'*');
+    }
+    // Spans lie on character boundaries, but a lossy read keeps this total.
+    let text = String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    Some(SourceFile::new(file.source.path.clone(), file.source.kind, text))
 }

@@ -10,6 +10,7 @@ use crate::standards::Standards;
 
 pub mod compose;
 pub mod dockerfile;
+pub mod live;
 pub mod syntax;
 
 /// What `--fix` can do for a rule's findings.
@@ -57,6 +58,9 @@ pub struct ComposeContext<'a> {
     /// The Dockerfiles the services build (by service name), read by the runner.
     pub built: &'a std::collections::HashMap<String, crate::compose::build::BuiltDockerfile>,
     pub standards: &'a Standards,
+    /// What interpolating the file found; `yaml` already holds the
+    /// interpolated values (each scalar's `raw` keeps what was written).
+    pub interpolation: &'a crate::compose::interpolate::Interpolation,
 }
 
 impl<'a> ComposeContext<'a> {
@@ -66,9 +70,28 @@ impl<'a> ComposeContext<'a> {
         Some(self.project_dir?.join(written).exists())
     }
 
+    /// Whether a value depends on a variable that is unset (or is a malformed
+    /// expression): its interpolated text is not what will be deployed, and
+    /// S004 reports it, so other rules should not judge it.
+    pub fn is_unresolved(&self, node: &crate::compose::yaml::Node) -> bool {
+        self.interpolation.unresolved.contains(&node.span)
+    }
+
     /// The same service in the base file, when this file is an overlay.
     pub fn base_service(&self, name: &str) -> Option<crate::compose::Service<'a>> {
         self.base?.services().find(|service| service.name == name)
+    }
+
+    /// A service's lifecycle in the merged model: an overlay service without
+    /// its own `vwe.lifecycle` label keeps the base's. `None` for a label
+    /// value that is no lifecycle (C503 reports it).
+    pub fn lifecycle(&self, service: &crate::compose::Service<'a>) -> Option<crate::standards::Lifecycle> {
+        use crate::compose::LIFECYCLE_LABEL;
+        let labelled = service.label(LIFECYCLE_LABEL).is_some();
+        match self.base_service(service.name) {
+            Some(base) if !labelled => base.lifecycle(self.standards).lifecycle(),
+            _ => service.lifecycle(self.standards).lifecycle(),
+        }
     }
 }
 
@@ -86,21 +109,86 @@ pub trait Rule: Sync {
     fn check_compose(&self, _cx: &ComposeContext, _out: &mut Vec<Diagnostic>) {}
 
     fn check_dockerfile(&self, _cx: &DockerfileContext, _out: &mut Vec<Diagnostic>) {}
+
+    /// The E rules: the compose file against a snapshot of the engine (`vwe-lint env`).
+    fn check_live(&self, _cx: &live::LiveContext, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// Every implemented rule, in catalog order.
 pub static RULES: &[&dyn Rule] = &[
     &syntax::yaml_syntax::YamlSyntax,
     &syntax::duplicate_key::DuplicateKey,
+    &compose::schema::Schema,
+    &compose::interpolation::Interpolation,
     &syntax::dockerfile_syntax::DockerfileSyntax,
     &compose::obsolete_version::ObsoleteVersion,
     &syntax::unused_suppression::UnusedSuppression,
     &compose::image_not_approved::ImageNotApproved,
     &compose::image_tag::ImageTag,
+    &compose::build_image_name::BuildImageName,
+    &compose::port_not_standard::PortNotStandard,
+    &compose::port_conflict::PortConflict,
+    &compose::infrastructure_port_published::InfrastructurePortPublished,
+    &compose::port_unquoted::PortUnquoted,
+    &compose::port_all_interfaces::PortAllInterfaces,
+    &compose::network_not_internal::NetworkNotInternal,
+    &compose::host_namespace::HostNamespace,
+    &compose::volume_path_not_standard::VolumePathNotStandard,
+    &compose::unused_volume::UnusedVolume,
+    &compose::infrastructure_without_volume::InfrastructureWithoutVolume,
+    &compose::bind_mount_in_production::BindMountInProduction,
+    &compose::docker_socket_mount::DockerSocketMount,
+    &compose::root_user::RootUser,
+    &compose::plaintext_secret::PlaintextSecret,
+    &compose::privileged::Privileged,
+    &compose::secret_file_missing::SecretFileMissing,
+    &compose::healthcheck_missing::HealthcheckMissing,
+    &compose::healthcheck_timing::HealthcheckTiming,
     &compose::restart_policy::RestartPolicy,
+    &compose::resource_limits_missing::ResourceLimitsMissing,
+    &compose::reservation_exceeds_limit::ReservationExceedsLimit,
+    &compose::depends_on_unhealthy::DependsOnUnhealthy,
+    &compose::container_name_fixed::ContainerNameFixed,
+    &compose::logging_missing::LoggingMissing,
+    &compose::logging_unbounded::LoggingUnbounded,
+    &compose::job_without_profile::JobWithoutProfile,
+    &compose::env_file_missing::EnvFileMissing,
+    &compose::build_context_missing::BuildContextMissing,
     &dockerfile::base_image_not_approved::BaseImageNotApproved,
     &dockerfile::base_image_tag::BaseImageTag,
     &dockerfile::root_user::RootUser,
+    &dockerfile::sudo::Sudo,
+    &dockerfile::healthcheck_missing::HealthcheckMissing,
+    &dockerfile::multiple_healthchecks::MultipleHealthchecks,
+    &dockerfile::apt_no_install_recommends::AptNoInstallRecommends,
+    &dockerfile::apt_lists_not_removed::AptListsNotRemoved,
+    &dockerfile::apt_assume_yes::AptAssumeYes,
+    &dockerfile::apt_not_apt_get::AptNotAptGet,
+    &dockerfile::pip_no_cache_dir::PipNoCacheDir,
+    &dockerfile::apk_no_cache::ApkNoCache,
+    &dockerfile::cd_in_run::CdInRun,
+    &dockerfile::workdir_relative::WorkdirRelative,
+    &dockerfile::add_instead_of_copy::AddInsteadOfCopy,
+    &dockerfile::shell_form_cmd::ShellFormCmd,
+    &dockerfile::maintainer_deprecated::MaintainerDeprecated,
+    &dockerfile::multiple_cmd::MultipleCmd,
+    &dockerfile::copy_from_unknown_stage::CopyFromUnknownStage,
+    &dockerfile::duplicate_stage_name::DuplicateStageName,
+    &dockerfile::expose_invalid::ExposeInvalid,
+    &dockerfile::secret_in_arg_env::SecretInArgEnv,
+    &dockerfile::pipefail::Pipefail,
+    &dockerfile::curl_pipe_shell::CurlPipeShell,
+    &dockerfile::legacy_env_format::LegacyEnvFormat,
+    &live::engine_unreachable::EngineUnreachable,
+    &live::engine_too_old::EngineTooOld,
+    &live::image_not_present::ImageNotPresent,
+    &live::external_volume_missing::ExternalVolumeMissing,
+    &live::external_network_missing::ExternalNetworkMissing,
+    &live::host_port_taken::HostPortTaken,
+    &live::container_name_taken::ContainerNameTaken,
+    &live::leaked_job_container::LeakedJobContainer,
+    &live::unhealthy_container::UnhealthyContainer,
+    &live::drift::Drift,
 ];
 
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
@@ -112,14 +200,24 @@ pub fn find(selector: &str) -> Option<&'static RuleMeta> {
     all_metas().find(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
 }
 
+/// Every rule with this code or kebab name. The catalog gives a compose rule
+/// and its Dockerfile twin the same name (`root-user` is C401 and D201), so a
+/// name can stand for both.
+pub fn find_all(selector: &str) -> Vec<&'static RuleMeta> {
+    all_metas()
+        .filter(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
+        .collect()
+}
+
 /// The rules a selector names: `ALL`, a code, a name, or a code prefix
 /// (`C5`, `D`). `None` when it names no rule at all.
 pub fn resolve_selector(selector: &str) -> Option<Vec<&'static RuleMeta>> {
     if selector.eq_ignore_ascii_case("ALL") {
         return Some(all_metas().collect());
     }
-    if let Some(meta) = find(selector) {
-        return Some(vec![meta]);
+    let named = find_all(selector);
+    if !named.is_empty() {
+        return Some(named);
     }
     let prefix = selector.to_ascii_uppercase();
     let matched: Vec<_> = all_metas().filter(|meta| meta.code.starts_with(&prefix)).collect();
@@ -134,11 +232,19 @@ mod tests {
     fn codes_and_names_are_unique_and_documented() {
         let metas: Vec<_> = all_metas().collect();
         for (index, meta) in metas.iter().enumerate() {
-            assert!(
-                metas[index + 1..]
-                    .iter()
-                    .all(|other| other.code != meta.code && other.name != meta.name)
-            );
+            for other in &metas[index + 1..] {
+                assert_ne!(other.code, meta.code);
+                // A name is shared only by a compose rule and its Dockerfile twin.
+                if other.name == meta.name {
+                    let kinds = (meta.code.as_bytes()[0], other.code.as_bytes()[0]);
+                    assert!(
+                        matches!(kinds, (b'C', b'D') | (b'D', b'C')),
+                        "{} and {} share a name",
+                        meta.code,
+                        other.code
+                    );
+                }
+            }
             assert!(
                 meta.doc.starts_with(&format!("# {} {}", meta.code, meta.name)),
                 "{} doc heading",

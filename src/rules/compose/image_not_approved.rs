@@ -30,6 +30,10 @@ impl Rule for ImageNotApproved {
             let Some(node) = service.get("image") else {
                 continue;
             };
+            // An image named by an unset variable is unknown (S004 reports the variable).
+            if cx.is_unresolved(node) {
+                continue;
+            }
             let Some(text) = node.as_str() else { continue };
             let Some(image) = ImageRef::parse(text) else {
                 continue;

@@ -1,6 +1,36 @@
 //! C and compose-side S rules.
 
+pub mod bind_mount_in_production;
+pub mod build_context_missing;
+pub mod build_image_name;
+pub mod container_name_fixed;
+pub mod depends_on_unhealthy;
+pub mod docker_socket_mount;
+pub mod env_file_missing;
+pub mod healthcheck_missing;
+pub mod healthcheck_timing;
+pub mod host_namespace;
 pub mod image_not_approved;
 pub mod image_tag;
+pub mod infrastructure_port_published;
+pub mod infrastructure_without_volume;
+pub mod interpolation;
+pub mod job_without_profile;
+pub mod logging_missing;
+pub mod logging_unbounded;
+pub mod network_not_internal;
 pub mod obsolete_version;
+pub mod plaintext_secret;
+pub mod port_all_interfaces;
+pub mod port_conflict;
+pub mod port_not_standard;
+pub mod port_unquoted;
+pub mod privileged;
+pub mod reservation_exceeds_limit;
+pub mod resource_limits_missing;
 pub mod restart_policy;
+pub mod root_user;
+pub mod schema;
+pub mod secret_file_missing;
+pub mod unused_volume;
+pub mod volume_path_not_standard;

@@ -25,23 +25,24 @@ impl Rule for RestartPolicy {
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
         for service in file.services() {
-            let lifecycle = match service.lifecycle(cx.standards) {
-                LifecycleSource::Unknown { value, span } => {
-                    out.push(
-                        Diagnostic::new(
-                            &META,
-                            span,
-                            format!(
-                                "service `{}` has an unknown lifecycle `{value}` in label `{LIFECYCLE_LABEL}`",
-                                service.name
-                            ),
-                        )
-                        .with_label("not a lifecycle")
-                        .with_help("use one of `infrastructure`, `service` or `job`"),
-                    );
-                    continue;
-                }
-                source => source.lifecycle().expect("known lifecycle"),
+            if let LifecycleSource::Unknown { value, span } = service.lifecycle(cx.standards) {
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        span,
+                        format!(
+                            "service `{}` has an unknown lifecycle `{value}` in label `{LIFECYCLE_LABEL}`",
+                            service.name
+                        ),
+                    )
+                    .with_label("not a lifecycle")
+                    .with_help("use one of `infrastructure`, `service` or `job`"),
+                );
+                continue;
+            }
+            // An overlay service keeps the base's `vwe.lifecycle` label.
+            let Some(lifecycle) = cx.lifecycle(&service) else {
+                continue;
             };
             let expected = cx.standards.restart_policy(lifecycle);
             match service.get("restart") {
@@ -49,8 +50,8 @@ impl Rule for RestartPolicy {
                     let Some(actual) = node.as_str() else {
                         continue;
                     };
-                    // A variable is decided at deploy time; interpolation judges it.
-                    if actual.contains('$') || actual == expected {
+                    // An unset variable is S004's to report; a set one is judged by its value.
+                    if cx.is_unresolved(node) || actual == expected {
                         continue;
                     }
                     let quote = match node.scalar_style() {
@@ -69,7 +70,8 @@ impl Rule for RestartPolicy {
                     )
                     .with_label(format!("expected `{expected}`"))
                     .with_help(format!("restart: {}", yaml_policy(expected, quote)));
-                    if node.alias.is_none() {
+                    // A value written as a variable is fixed where the variable is set, not here.
+                    if node.alias.is_none() && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none()) {
                         diagnostic = diagnostic.with_fix(
                             Applicability::Safe,
                             format!("set `restart: {expected}`"),

@@ -1,0 +1,481 @@
+//! Facts about a service that several rules ask for: where a key is set
+//! (the service, what it `extends`, or the base file of an overlay), its
+//! healthcheck, its environment, and the value formats Compose uses for
+//! sizes, CPUs and durations.
+
+use std::time::Duration;
+
+use crate::compose::build::BuiltDockerfile;
+use crate::compose::yaml::{Node, Value};
+use crate::compose::{ComposeFile, Service};
+use crate::dockerfile::parse::{Instruction, Keyword, Stage};
+use crate::source::Span;
+
+/// Where a service gets a key from.
+#[derive(Clone, Copy, Debug)]
+pub enum Found<'a> {
+    /// Written in this file, in the service or a service it `extends`.
+    Here(&'a Node),
+    /// Written for the same service in the base file of this overlay.
+    Base(&'a Node),
+    Absent,
+    /// The service extends one in another file: what it inherits is unknown.
+    Unknown,
+}
+
+impl<'a> Found<'a> {
+    pub fn node(self) -> Option<&'a Node> {
+        match self {
+            Found::Here(node) | Found::Base(node) => Some(node),
+            Found::Absent | Found::Unknown => None,
+        }
+    }
+}
+
+/// Looks `key` up in `service`, then along its `extends:` chain in `file`.
+fn in_file<'a>(file: Option<ComposeFile<'a>>, service: Service<'a>, key: &str) -> Result<Option<&'a Node>, ()> {
+    let mut current = service;
+    // Bounded: a cycle of `extends` is the schema's business, not a hang.
+    for _ in 0..16 {
+        if let Some(node) = current.get(key) {
+            return Ok(Some(node));
+        }
+        let Some(extends) = current.get("extends") else {
+            return Ok(None);
+        };
+        let parent = match extends.as_str() {
+            Some(name) => name,
+            None if extends.get("file").is_some() => return Err(()),
+            None => extends.get("service").and_then(Node::as_str).ok_or(())?,
+        };
+        current = file
+            .and_then(|file| file.services().find(|other| other.name == parent))
+            .ok_or(())?;
+    }
+    Err(())
+}
+
+/// Where `service` gets `key`: its own file first, then, for an overlay, the
+/// same service in the base file.
+pub fn find_key<'a>(
+    file: Option<ComposeFile<'a>>,
+    base: Option<ComposeFile<'a>>,
+    service: Service<'a>,
+    key: &str,
+) -> Found<'a> {
+    match in_file(file, service, key) {
+        Ok(Some(node)) => return Found::Here(node),
+        Ok(None) => {}
+        Err(()) => return Found::Unknown,
+    }
+    let Some(base_service) = base.and_then(|base| base.services().find(|other| other.name == service.name)) else {
+        return Found::Absent;
+    };
+    match in_file(base, base_service, key) {
+        Ok(Some(node)) => Found::Base(node),
+        Ok(None) => Found::Absent,
+        Err(()) => Found::Unknown,
+    }
+}
+
+/// A nested value (`deploy.resources.limits.memory`) from the service or, key
+/// by key, from the base file's service: Compose merges mappings that way.
+pub fn find_path<'a>(
+    file: Option<ComposeFile<'a>>,
+    base: Option<ComposeFile<'a>>,
+    service: Service<'a>,
+    path: &[&str],
+) -> Found<'a> {
+    let (first, rest) = path.split_first().expect("a non-empty path");
+    let descend = |node: &'a Node| rest.iter().try_fold(node, |node, key| node.get(key));
+    let own = match in_file(file, service, first) {
+        Ok(node) => node.and_then(descend),
+        Err(()) => return Found::Unknown,
+    };
+    if let Some(node) = own {
+        return Found::Here(node);
+    }
+    let Some(base_service) = base.and_then(|base| base.services().find(|other| other.name == service.name)) else {
+        return Found::Absent;
+    };
+    match in_file(base, base_service, first) {
+        Ok(node) => node.and_then(descend).map_or(Found::Absent, Found::Base),
+        Err(()) => Found::Unknown,
+    }
+}
+
+/// Whether a value holds a variable (`$VAR`, `${VAR}`); `$$` is a literal dollar.
+pub fn has_variable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'$' {
+            match bytes.get(index + 1) {
+                Some(b'$') => index += 1,
+                Some(b'{') => return true,
+                Some(next) if next.is_ascii_alphabetic() || *next == b'_' => return true,
+                _ => {}
+            }
+        }
+        index += 1;
+    }
+    false
+}
+
+/// Whether a scalar was written with a variable: rules see values
+/// interpolated, but one that depends on the deploying environment is not
+/// judged as if it were fixed.
+pub fn written_with_variable(node: &Node) -> bool {
+    node.as_scalar()
+        .is_some_and(|scalar| has_variable(scalar.raw.as_deref().unwrap_or(&scalar.text)))
+}
+
+/// A size in bytes as Compose reads it (`512M`, `1g`, `1.5GiB`, `536870912`).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.matches('.').count() > 1 {
+        return None;
+    }
+    let number: f64 = number.parse().ok()?;
+    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
+    let unit = unit.strip_suffix('b').unwrap_or(&unit);
+    let unit = unit.strip_suffix('i').unwrap_or(unit);
+    let power = match unit {
+        "" => 0,
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
+        _ => return None,
+    };
+    Some((number * 1024f64.powi(power)) as u64)
+}
+
+/// A CPU count (`0.5`, `'1.0'`, `2`); `None` when it is no non-negative number.
+pub fn parse_cpus(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let valid = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && text.matches('.').count() <= 1
+        && text != ".";
+    valid.then(|| text.parse().ok()).flatten()
+}
+
+/// A duration as Compose writes them (Go syntax: `30s`, `1m30s`, `500ms`, `1.5h`).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut rest = text;
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_end] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = &rest[unit_end..];
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+/// One variable of `environment:`, in either form.
+#[derive(Clone, Debug)]
+pub struct EnvVar<'a> {
+    pub name: &'a str,
+    /// The name as written: the key, or the name part of a `- NAME=value` item.
+    pub name_span: Span,
+    /// `None` for `NAME:` with no value or `- NAME` (taken from the shell).
+    pub value: Option<&'a str>,
+    /// The value's text in the source, quotes included for a mapping value.
+    pub value_span: Option<Span>,
+    /// The item or the mapping value node.
+    pub node: &'a Node,
+    /// Whether the variable is written in the `- NAME=value` list form.
+    pub listed: bool,
+}
+
+/// The variables of an `environment:` node (mapping or list form).
+pub fn environment<'a>(text: &str, environment: &'a Node) -> Vec<EnvVar<'a>> {
+    match &environment.value {
+        Value::Mapping(mapping) => mapping
+            .iter()
+            .filter_map(|entry| {
+                let name = entry.key.as_str()?;
+                let value = entry.value.as_str();
+                Some(EnvVar {
+                    name,
+                    name_span: entry.key.span,
+                    value,
+                    value_span: value.map(|_| entry.value.span),
+                    node: &entry.value,
+                    listed: false,
+                })
+            })
+            .collect(),
+        Value::Sequence(items) => items
+            .iter()
+            .filter_map(|item| {
+                let whole = item.as_str()?;
+                // Empty when the node comes from another file (an overlay's base).
+                let raw = text.get(item.span.start..item.span.end).unwrap_or("");
+                let quote = usize::from(raw.starts_with(['"', '\'']));
+                let (name, value) = match whole.split_once('=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (whole, None),
+                };
+                let name_start = item.span.start + quote;
+                let value_span = value.and_then(|_| {
+                    // The value runs from after the first `=` as written to the
+                    // end of the item, before a closing quote.
+                    let equals = raw.find('=')?;
+                    let end = item.span.end - quote;
+                    (item.span.start + equals + 1 < end).then(|| Span::new(item.span.start + equals + 1, end))
+                });
+                Some(EnvVar {
+                    name,
+                    name_span: Span::new(name_start, name_start + name.len()),
+                    value,
+                    value_span,
+                    node: item,
+                    listed: true,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a compose `healthcheck:` amounts to.
+#[derive(Clone, Copy, Debug)]
+pub enum ComposeHealthcheck<'a> {
+    /// A test of its own.
+    Test(&'a Node),
+    /// Timing only: the image's HEALTHCHECK test is kept.
+    TimingOnly(&'a Node),
+    /// `disable: true` or `test: ["NONE"]`, at this node.
+    Disabled(&'a Node),
+}
+
+/// Reads a `healthcheck:` mapping.
+pub fn compose_healthcheck(healthcheck: &Node) -> Option<ComposeHealthcheck<'_>> {
+    healthcheck.as_mapping()?;
+    if let Some(disable) = healthcheck.get("disable")
+        && matches!(disable.resolve(), Some(crate::compose::yaml::Resolved::Bool(true)))
+    {
+        return Some(ComposeHealthcheck::Disabled(disable));
+    }
+    let Some(test) = healthcheck.get("test") else {
+        return Some(ComposeHealthcheck::TimingOnly(healthcheck));
+    };
+    let first = match &test.value {
+        Value::Sequence(items) => items.first().and_then(Node::as_str),
+        Value::Scalar(_) => test.as_str(),
+        _ => None,
+    };
+    if first.is_some_and(|word| word.trim() == "NONE") {
+        return Some(ComposeHealthcheck::Disabled(test));
+    }
+    Some(ComposeHealthcheck::Test(test))
+}
+
+/// The stages a service's image is made of, from the one it builds (the
+/// `build.target` stage or the last) back through `FROM <stage>`; `None`
+/// when the target names no stage.
+pub fn built_stages(built: &BuiltDockerfile) -> Option<Vec<&Stage>> {
+    let dockerfile = &built.dockerfile;
+    let mut stage = match &built.spec.target {
+        Some(target) => dockerfile.stage_by_name(target)?,
+        None => dockerfile.stages.last()?,
+    };
+    let mut chain = vec![stage];
+    while let Some(parent) = crate::dockerfile::parent_stage(dockerfile, stage) {
+        if chain.len() > dockerfile.stages.len() {
+            break;
+        }
+        chain.push(parent);
+        stage = parent;
+    }
+    Some(chain)
+}
+
+/// The instruction of `keyword` in effect for the built image: the last one
+/// of the built stage, else of the stage it builds on, and so on.
+pub fn built_instruction(built: &BuiltDockerfile, keyword: Keyword) -> Option<&Instruction> {
+    built_stages(built)?.into_iter().find_map(|stage| {
+        built.dockerfile.instructions[stage.instructions.clone()]
+            .iter()
+            .rev()
+            .find(|instruction| instruction.keyword == keyword)
+    })
+}
+
+/// Whether the built image has a HEALTHCHECK (not `HEALTHCHECK NONE`).
+pub fn built_healthcheck(built: &BuiltDockerfile) -> bool {
+    built_instruction(built, Keyword::Healthcheck)
+        .is_some_and(|instruction| !instruction.args_text().trim().eq_ignore_ascii_case("NONE"))
+}
+
+/// Whether `service` has a working healthcheck: its own (or its base's) in
+/// compose, or one in the Dockerfile it builds that compose does not turn off.
+/// `None` when that cannot be known (a build whose Dockerfile was not read).
+pub fn has_healthcheck(
+    file: Option<ComposeFile>,
+    base: Option<ComposeFile>,
+    service: Service,
+    built: Option<&BuiltDockerfile>,
+) -> Option<bool> {
+    let compose = match find_key(file, base, service, "healthcheck") {
+        Found::Unknown => return None,
+        found => found.node().and_then(compose_healthcheck),
+    };
+    match compose {
+        Some(ComposeHealthcheck::Test(_)) => Some(true),
+        Some(ComposeHealthcheck::Disabled(_)) => Some(false),
+        Some(ComposeHealthcheck::TimingOnly(_)) | None => match built {
+            Some(built) => Some(built_healthcheck(built)),
+            None if builds(file, base, service) => None,
+            // The image's own HEALTHCHECK is not known: a timing-only block
+            // says the author expects one.
+            None => Some(matches!(compose, Some(ComposeHealthcheck::TimingOnly(_)))),
+        },
+    }
+}
+
+/// Whether the service (here or in the base) builds its image.
+pub fn builds(file: Option<ComposeFile>, base: Option<ComposeFile>, service: Service) -> bool {
+    !matches!(find_key(file, base, service, "build"), Found::Absent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::yaml;
+
+    #[test]
+    fn sizes() {
+        let mib = 1024 * 1024;
+        assert_eq!(parse_size("512M"), Some(512 * mib));
+        assert_eq!(parse_size("512m"), Some(512 * mib));
+        assert_eq!(parse_size("536870912"), Some(512 * mib));
+        assert_eq!(parse_size("512MB"), Some(512 * mib));
+        assert_eq!(parse_size("512MiB"), Some(512 * mib));
+        assert_eq!(parse_size("1g"), Some(1024 * mib));
+        assert_eq!(parse_size("1.5g"), Some(1536 * mib));
+        assert_eq!(parse_size("100 k"), Some(100 * 1024));
+        assert_eq!(parse_size("512x"), None);
+        assert_eq!(parse_size("M"), None);
+        assert_eq!(parse_size("-1"), None);
+        assert_eq!(parse_size("1..2m"), None);
+        assert_eq!(parse_size(""), None);
+    }
+
+    #[test]
+    fn cpus() {
+        assert_eq!(parse_cpus("1.0"), Some(1.0));
+        assert_eq!(parse_cpus("0.5"), Some(0.5));
+        assert_eq!(parse_cpus("2"), Some(2.0));
+        assert_eq!(parse_cpus(".5"), Some(0.5));
+        assert_eq!(parse_cpus("50%"), None);
+        assert_eq!(parse_cpus("-1"), None);
+        assert_eq!(parse_cpus("one"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5h"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("30"), None);
+        assert_eq!(parse_duration("30 s"), None);
+        assert_eq!(parse_duration("s"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn variables() {
+        assert!(has_variable("${DB_PASSWORD}"));
+        assert!(has_variable("pre$VAR"));
+        assert!(!has_variable("pa$$word"));
+        assert!(!has_variable("cost: 5$"));
+    }
+
+    #[test]
+    fn environment_forms() {
+        let text = "environment:\n  A: '1'\n  B:\n---\n- \"C=x=y\"\n- D\n- E=\n";
+        let parsed = yaml::parse(text);
+        let mapping = parsed.documents[0].get("environment").unwrap();
+        let vars = environment(text, mapping);
+        assert_eq!(vars[0].name, "A");
+        assert_eq!(vars[0].value, Some("1"));
+        assert_eq!(
+            &text[vars[0].value_span.unwrap().start..vars[0].value_span.unwrap().end],
+            "'1'"
+        );
+        assert_eq!(vars[1].value, None);
+        let list = environment(text, &parsed.documents[1]);
+        assert_eq!(list[0].name, "C");
+        assert_eq!(list[0].value, Some("x=y"));
+        assert_eq!(&text[list[0].name_span.start..list[0].name_span.end], "C");
+        assert_eq!(
+            &text[list[0].value_span.unwrap().start..list[0].value_span.unwrap().end],
+            "x=y"
+        );
+        assert_eq!(list[1].value, None);
+        assert_eq!(list[2].value, Some(""));
+        assert_eq!(list[2].value_span, None);
+    }
+
+    #[test]
+    fn keys_from_extends_and_base() {
+        let text =
+            "services:\n  a:\n    extends: b\n  b:\n    user: app\n  c:\n    extends: {file: x.yaml, service: c}\n";
+        let base_text = "services:\n  a:\n    logging: {driver: local}\n";
+        let parsed = yaml::parse(text);
+        let base_parsed = yaml::parse(base_text);
+        let file = ComposeFile::new(&parsed.documents[0]);
+        let base = ComposeFile::new(&base_parsed.documents[0]);
+        let service = |name: &str| file.unwrap().services().find(|s| s.name == name).unwrap();
+        assert!(matches!(find_key(file, base, service("a"), "user"), Found::Here(_)));
+        assert!(matches!(find_key(file, base, service("a"), "logging"), Found::Base(_)));
+        assert!(matches!(find_key(file, base, service("b"), "logging"), Found::Absent));
+        assert!(matches!(find_key(file, base, service("c"), "logging"), Found::Unknown));
+        assert!(matches!(
+            find_path(file, base, service("a"), &["logging", "driver"]),
+            Found::Base(_)
+        ));
+    }
+
+    #[test]
+    fn healthcheck_forms() {
+        let text = "a: {test: [NONE]}\nb: {disable: true}\nc: {interval: 5s}\nd: {test: curl -f x}\n";
+        let parsed = yaml::parse(text);
+        let get = |key: &str| compose_healthcheck(parsed.documents[0].get(key).unwrap());
+        assert!(matches!(get("a"), Some(ComposeHealthcheck::Disabled(_))));
+        assert!(matches!(get("b"), Some(ComposeHealthcheck::Disabled(_))));
+        assert!(matches!(get("c"), Some(ComposeHealthcheck::TimingOnly(_))));
+        assert!(matches!(get("d"), Some(ComposeHealthcheck::Test(_))));
+    }
+}

@@ -1,0 +1,119 @@
+//! C703: a `build:` context or `dockerfile` does not exist.
+
+use std::path::Path;
+
+use crate::compose::build::BuildSpec;
+use crate::compose::service_facts::{has_variable, written_with_variable};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "C703",
+    name: "build-context-missing",
+    severity: Severity::Error,
+    fix: FixKind::None,
+    summary: "a `build:` context or `dockerfile` does not exist",
+    doc: include_str!("../../../rules/C703.md"),
+};
+
+pub struct BuildContextMissing;
+
+/// A context that is no local directory: a git or http URL.
+fn is_remote(context: &str) -> bool {
+    let spec = BuildSpec {
+        context: context.to_string(),
+        dockerfile: String::new(),
+        target: None,
+    };
+    spec.is_remote() || context.ends_with(".git") || context.contains(".git#")
+}
+
+impl Rule for BuildContextMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let Some(file) = cx.file else { return };
+        for service in file.services() {
+            let Some(build) = service.get("build") else { continue };
+            let name = service.name;
+            let (context, context_node) = match build.as_str() {
+                Some(context) => (context, Some(build)),
+                None if build.as_mapping().is_some() => {
+                    let node = build.get("context");
+                    match node {
+                        Some(node) => match node.as_str() {
+                            Some(context) => (context, Some(node)),
+                            None => continue,
+                        },
+                        None => (".", None),
+                    }
+                }
+                None => continue,
+            };
+            let variable = context_node.or(Some(build)).is_some_and(written_with_variable);
+            if variable || has_variable(context) || is_remote(context) || context.starts_with('~') {
+                continue;
+            }
+            let context_exists = cx.path_exists(context);
+            if context_exists == Some(false) {
+                let span = context_node.map_or(service.name_span(), |node| node.site());
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        span,
+                        format!(
+                            "the build context `{context}` of service `{name}` does not exist (relative to the compose file); `docker compose build` fails"
+                        ),
+                    )
+                    .with_label("no such directory")
+                    .with_help(format!("build:\n  context: ./{name}  # the directory with the service's Dockerfile")),
+                );
+                continue;
+            }
+            if context_exists != Some(true) || build.get("dockerfile_inline").is_some() {
+                continue;
+            }
+            let dockerfile_node = build.get("dockerfile");
+            let dockerfile = match dockerfile_node {
+                Some(node) => match node.as_str() {
+                    Some(text) if !written_with_variable(node) && !has_variable(text) && !text.trim().is_empty() => {
+                        text
+                    }
+                    _ => continue,
+                },
+                None => "Dockerfile",
+            };
+            let joined = Path::new(context).join(dockerfile);
+            let Some(joined) = joined.to_str() else { continue };
+            if cx.path_exists(joined) != Some(false) {
+                continue;
+            }
+            // Without a `dockerfile:`, the builder also takes a lowercase `dockerfile`.
+            if dockerfile_node.is_none()
+                && Path::new(context)
+                    .join("dockerfile")
+                    .to_str()
+                    .and_then(|lower| cx.path_exists(lower))
+                    == Some(true)
+            {
+                continue;
+            }
+            let span = dockerfile_node
+                .or(context_node)
+                .map_or(service.name_span(), |node| node.site());
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    span,
+                    format!(
+                        "the Dockerfile `{dockerfile}` of service `{name}` does not exist in its build context `{context}`; `docker compose build` fails"
+                    ),
+                )
+                .with_label("no such Dockerfile")
+                .with_help(format!("build:\n  context: {context}\n  dockerfile: Dockerfile  # a file in the context")),
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! S004: a `${...}` expression is malformed, or names a variable that is
+//! required but unset (errors), or unset without a default (a warning).
+
+use crate::compose::interpolate::ProblemKind;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "S004",
+    name: "interpolation",
+    severity: Severity::Error,
+    fix: FixKind::None,
+    summary: "malformed `${…}`, or a required variable is unset",
+    doc: include_str!("../../../rules/S004.md"),
+};
+
+pub struct Interpolation;
+
+impl Rule for Interpolation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        for problem in &cx.interpolation.problems {
+            let diagnostic = match &problem.kind {
+                ProblemKind::Malformed { expression, reason } => Diagnostic::new(
+                    &META,
+                    problem.span,
+                    format!("malformed interpolation `{expression}`: {reason}"),
+                )
+                .with_label("malformed")
+                .with_help("write `$$` for a literal `$`"),
+                ProblemKind::Required { name, message, empty } => {
+                    let state = if *empty { "empty" } else { "not set" };
+                    let said = if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {message}")
+                    };
+                    Diagnostic::new(
+                        &META,
+                        problem.span,
+                        format!("required variable `{name}` is {state}{said}"),
+                    )
+                    .with_label(format!("`{name}` is required"))
+                    .with_help(format!(
+                        "set `{name}` in the environment, in `.env` beside the compose file, or in a file given with `--env-file`"
+                    ))
+                }
+                ProblemKind::Unset { name } => {
+                    let mut diagnostic = Diagnostic::new(
+                        &META,
+                        problem.span,
+                        format!("variable `{name}` is not set: Compose substitutes an empty string"),
+                    )
+                    .with_label(format!("`{name}` is unset"))
+                    .with_help(format!(
+                        "set `{name}` (environment, `.env` or `--env-file`), or give a default: `${{{name}:-default}}`"
+                    ));
+                    diagnostic.severity = Severity::Warning;
+                    diagnostic
+                }
+            };
+            out.push(diagnostic);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! C701: a `job` service has no `profiles:`, so `docker compose up` starts it.
+
+use crate::compose::LifecycleSource;
+use crate::compose::service_facts::{Found, find_key};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::standards::Lifecycle;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "C701",
+    name: "job-without-profile",
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "a `job` service has no `profiles:`",
+    doc: include_str!("../../../rules/C701.md"),
+};
+
+pub struct JobWithoutProfile;
+
+impl Rule for JobWithoutProfile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let Some(file) = cx.file else { return };
+        for service in file.services() {
+            let source = service.lifecycle(cx.standards);
+            if !matches!(
+                source,
+                LifecycleSource::Name(Lifecycle::Job) | LifecycleSource::Label(Lifecycle::Job, _)
+            ) {
+                continue;
+            }
+            let profiles = find_key(cx.file, cx.base, service, "profiles");
+            let empty = match profiles {
+                Found::Absent => true,
+                Found::Unknown => false,
+                found => found
+                    .node()
+                    .is_some_and(|node| node.is_null() || node.as_sequence().is_some_and(<[_]>::is_empty)),
+            };
+            if !empty {
+                continue;
+            }
+            let why = match source {
+                LifecycleSource::Label(..) => "its `vwe.lifecycle` label",
+                _ => "its name",
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    service.name_span(),
+                    format!(
+                        "service `{}` is a `job` (by {why}) with no `profiles:`, so `docker compose up` starts it with the long-running services; the standard runs jobs on demand under a profile",
+                        service.name
+                    ),
+                )
+                .with_label("job without a profile")
+                .with_help(format!("profiles:\n  - {}", service.name)),
+            );
+        }
+    }
+}

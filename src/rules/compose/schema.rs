@@ -1,0 +1,70 @@
+//! S003: the compose file breaks the Compose schema.
+
+use crate::compose::schema;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "S003",
+    name: "schema",
+    severity: Severity::Error,
+    fix: FixKind::None,
+    summary: "the compose file breaks the Compose schema",
+    doc: include_str!("../../../rules/S003.md"),
+};
+
+pub struct Schema;
+
+impl Rule for Schema {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let Some(root) = cx.yaml.documents.first() else {
+            return;
+        };
+        // An empty document is S001's business (or simply an empty file).
+        if root.is_null() {
+            return;
+        }
+        let v1 = schema::v1_services(root);
+        if let Some(first) = v1.first() {
+            let names: Vec<&str> = v1.iter().map(|span| cx.source.slice(*span)).collect();
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    *first,
+                    format!(
+                        "this is a version 1 compose file: services ({}) are defined at the top level, without `services:`",
+                        quoted_list(&names)
+                    ),
+                )
+                .with_label("a service at the top level")
+                .with_help(
+                    "Compose no longer reads the version 1 format: move the service definitions under a top-level `services:` key",
+                ),
+            );
+            return;
+        }
+        for violation in schema::validate(root, &cx.interpolation.unresolved) {
+            let mut diagnostic = Diagnostic::new(&META, violation.span, violation.message).with_label(violation.label);
+            if let Some(help) = violation.help {
+                diagnostic = diagnostic.with_help(help);
+            }
+            if let Some((span, message)) = violation.secondary {
+                diagnostic = diagnostic.with_secondary(span, message);
+            }
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// `a`, `b` and 3 more.
+fn quoted_list(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(3).map(|name| format!("`{name}`")).collect();
+    match names.len() {
+        0..=3 => shown.join(", "),
+        more => format!("{} and {} more", shown.join(", "), more - 3),
+    }
+}

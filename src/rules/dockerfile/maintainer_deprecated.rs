@@ -1,0 +1,69 @@
+//! D405: MAINTAINER is deprecated (hadolint DL4000).
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::dockerfile::parse::Keyword;
+use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "D405",
+    name: "maintainer-deprecated",
+    severity: Severity::Warning,
+    fix: FixKind::Safe,
+    summary: "MAINTAINER is deprecated",
+    doc: include_str!("../../../rules/D405.md"),
+};
+
+pub struct MaintainerDeprecated;
+
+/// `text` as a double-quoted Dockerfile value: MAINTAINER never expands
+/// variables, LABEL does, so `$` is escaped too.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '$') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+impl Rule for MaintainerDeprecated {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
+        for instruction in &cx.dockerfile.instructions {
+            if instruction.keyword != Keyword::Maintainer {
+                continue;
+            }
+            let written = instruction.args_text();
+            let written = written.trim();
+            // `MAINTAINER "Jane <j@x>"` means the name, not the quotes.
+            let name = written
+                .strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+                .filter(|inner| !inner.contains('"'))
+                .unwrap_or(written);
+            let mut diagnostic = Diagnostic::new(
+                &META,
+                instruction.span,
+                "MAINTAINER is deprecated: the image's metadata belongs in a LABEL",
+            )
+            .with_label("deprecated")
+            .with_help(format!("LABEL maintainer={}", quoted(name)));
+            if !name.is_empty() {
+                let span = instruction.keyword_span.cover(instruction.args_span);
+                diagnostic = diagnostic.with_fix(
+                    Applicability::Safe,
+                    "replace MAINTAINER with LABEL maintainer=",
+                    vec![Edit::replace(span, format!("LABEL maintainer={}", quoted(name)))],
+                );
+            }
+            out.push(diagnostic);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! D411: RUN with a pipe and no `pipefail` (hadolint DL4006).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::dockerfile::parse::{Arguments, Dockerfile, Instruction, Keyword};
+use crate::dockerfile::shell::ShellWord;
+use crate::rules::dockerfile::{ShellRun, shell_runs, stage_chain};
+use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "D411",
+    name: "pipefail",
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "RUN with a pipe and no `pipefail`",
+    doc: include_str!("../../../rules/D411.md"),
+};
+
+pub struct Pipefail;
+
+/// Whether words hold `-o pipefail` (also in a bundle: `-euo pipefail`).
+fn sets_pipefail<'a>(words: impl Iterator<Item = &'a str>) -> bool {
+    let words: Vec<&str> = words.collect();
+    words.windows(2).any(|pair| {
+        pair[1] == "pipefail" && pair[0].starts_with('-') && !pair[0].starts_with("--") && pair[0].contains('o')
+    })
+}
+
+/// The SHELL in effect for a RUN: the last one before it in its stage or in
+/// the stages it builds on.
+fn shell_for<'a>(dockerfile: &'a Dockerfile, run: &ShellRun) -> Option<&'a Instruction> {
+    stage_chain(dockerfile, run.stage).into_iter().find_map(|stage| {
+        dockerfile.instructions[stage.instructions.clone()]
+            .iter()
+            .rfind(|instruction| instruction.keyword == Keyword::Shell && instruction.span.start < run.run.span.start)
+    })
+}
+
+impl Rule for Pipefail {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
+        for run in shell_runs(cx.dockerfile) {
+            let Some(pipe) = run.script.pipes.first() else {
+                continue;
+            };
+            if let Some(shell) = shell_for(cx.dockerfile, &run)
+                && let Arguments::Exec(words) = &shell.args
+                && sets_pipefail(words.iter().map(|word| word.text.as_str()))
+            {
+                continue;
+            }
+            // `set -o pipefail` earlier in the same RUN covers the pipes after it.
+            let set_before = run.script.named("set").any(|set| {
+                set.span().start < pipe.start && sets_pipefail(set.args().iter().map(|w: &ShellWord| w.text.as_str()))
+            });
+            if set_before {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    *pipe,
+                    "a pipe without `pipefail`: the RUN succeeds even when a command before the `|` fails",
+                )
+                .with_label("failures before this pipe are ignored")
+                .with_help(
+                    "set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN \
+                     (`/bin/ash` on Alpine), or start the RUN with `set -o pipefail &&`",
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! E001: no engine answers; says which host was tried, why it failed, and
+//! what to do. `vwe-lint env` exits 2 after reporting it.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::live::LiveContext;
+use crate::rules::{FixKind, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "E001",
+    name: "engine-unreachable",
+    severity: Severity::Error,
+    fix: FixKind::None,
+    summary: "no Docker engine answers",
+    doc: include_str!("../../../rules/E001.md"),
+};
+
+pub struct EngineUnreachable;
+
+impl Rule for EngineUnreachable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_live(&self, cx: &LiveContext, out: &mut Vec<Diagnostic>) {
+        let Err(unreachable) = cx.engine else { return };
+        out.push(
+            Diagnostic::new(
+                &META,
+                cx.file_span(),
+                format!(
+                    "no Docker engine answers at `{}` (from {}): {}",
+                    unreachable.host,
+                    unreachable.origin,
+                    unreachable.reason.describe()
+                ),
+            )
+            .with_label("this project's engine was not checked")
+            .with_help(unreachable.reason.fix()),
+        );
+    }
+}
