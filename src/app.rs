@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use clap::CommandFactory;
 use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
@@ -34,6 +35,20 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
     match cli.command {
         Some(Command::Rules) => {
             print_stdout(&rules_table());
+            Ok(Outcome::Clean)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vwe-lint", &mut out);
+            print_stdout(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Clean)
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|error| ToolError(format!("cannot render the man page: {error}")))?;
+            print_stdout(&String::from_utf8_lossy(&out));
             Ok(Outcome::Clean)
         }
         Some(Command::Rule { rule }) => {
@@ -97,8 +112,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
                 )
             })
             .collect();
-        print_stdout(&render(&checked, args));
-        return Ok(outcome(&checked, &settings));
+        emit(&render(&checked, args, ""), args)?;
+        return Ok(outcome(&checked, &settings, args));
     };
 
     let fixed: Vec<Fixed> = inputs
@@ -111,8 +126,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .filter(|fixed| fixed.changed())
             .map(fix::unified_diff)
             .collect();
-        print_stdout(&diffs);
-        return Ok(if diffs.is_empty() {
+        emit(&diffs, args)?;
+        return Ok(if diffs.is_empty() || args.exit_zero {
             Outcome::Clean
         } else {
             Outcome::Findings
@@ -121,9 +136,9 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     if from_stdin && fixed.len() == 1 {
         // An editor pipes a buffer through: the fixed text is the output.
         print_stdout(&fixed[0].checked.source.text);
-        let report = render(std::slice::from_ref(&fixed[0].checked), args);
+        let report = render(std::slice::from_ref(&fixed[0].checked), args, "");
         eprint!("{report}");
-        return Ok(outcome(std::slice::from_ref(&fixed[0].checked), &settings));
+        return Ok(outcome(std::slice::from_ref(&fixed[0].checked), &settings, args));
     }
     let mut notes = String::new();
     let mut write_failed = false;
@@ -151,17 +166,18 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         }
     }
     let checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
-    match args.format {
-        Format::Human => print_stdout(&format!("{notes}{}", render(&checked, args))),
-        _ => {
+    if report::is_for_people(args.format) && !args.statistics {
+        emit(&render(&checked, args, &notes), args)?;
+    } else {
+        if !args.quiet {
             eprint!("{notes}");
-            print_stdout(&render(&checked, args));
         }
+        emit(&render(&checked, args, ""), args)?;
     }
     if write_failed {
         return Ok(Outcome::ToolError);
     }
-    Ok(outcome(&checked, &settings))
+    Ok(outcome(&checked, &settings, args))
 }
 
 /// Fixes one input; text that was not UTF-8 is reported, never rewritten.
@@ -183,21 +199,40 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-fn render(checked: &[Checked], args: &CheckArgs) -> String {
-    match args.format {
-        Format::Human => {
-            let mut text = report::human::render(checked, use_color(args.color));
-            text.push_str(&report::summary_line(Counts::of(checked), checked.len()));
-            text.push('\n');
-            text
+/// The report in the chosen format; for people, `notes` (what `--fix` did)
+/// come first and a summary line last, unless `--quiet`.
+fn render(checked: &[Checked], args: &CheckArgs, notes: &str) -> String {
+    if args.statistics {
+        return match args.format {
+            Format::Json | Format::JsonLines => report::statistics::render_json(checked),
+            _ => report::statistics::render_text(checked),
+        };
+    }
+    let color = args.output_file.is_none() && use_color(args.color);
+    let body = report::render(args.format, checked, color);
+    if !report::is_for_people(args.format) || args.quiet {
+        return body;
+    }
+    format!(
+        "{notes}{body}{}\n",
+        report::summary_line(Counts::of(checked), checked.len())
+    )
+}
+
+/// Writes the report to `--output-file`, or to standard output.
+fn emit(text: &str, args: &CheckArgs) -> Result<(), ToolError> {
+    match &args.output_file {
+        Some(path) => std::fs::write(path, text).map_err(|error| ToolError(format!("{}: {error}", path.display()))),
+        None => {
+            print_stdout(text);
+            Ok(())
         }
-        Format::Json => report::json::render(checked),
     }
 }
 
-fn outcome(checked: &[Checked], settings: &Settings) -> Outcome {
+fn outcome(checked: &[Checked], settings: &Settings, args: &CheckArgs) -> Outcome {
     match Counts::of(checked).highest() {
-        Some(highest) if highest >= settings.fail_on => Outcome::Findings,
+        Some(highest) if highest >= settings.fail_on && !args.exit_zero => Outcome::Findings,
         _ => Outcome::Clean,
     }
 }

@@ -30,6 +30,13 @@ pub enum Command {
     /// Check a live Docker engine against a compose project (read-only: never changes the engine).
     #[cfg(feature = "engine")]
     Env(EnvArgs),
+    /// Print a shell completion script (e.g. `vwe-lint completions bash > /etc/bash_completion.d/vwe-lint`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions: `vwe-lint man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +91,22 @@ pub struct CheckArgs {
     /// Print a unified diff of what `--fix` would change and change nothing; exit 1 if there is a diff.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print how often each rule fired instead of the findings (text, or JSON with `--format json`).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print the findings only: no summary line, no notes about fixes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Exit with 0 even when findings remain (tool errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
 }
 
 /// `vwe-lint env`.

@@ -8,7 +8,7 @@ use crate::cli::EnvArgs;
 use crate::compose::{ComposeFile, yaml};
 use crate::diagnostic::Diagnostic;
 use crate::lint::{self, Checked};
-use crate::report::{self, Counts, Format};
+use crate::report::{self, Counts};
 use crate::rules::RULES;
 use crate::rules::live::LiveContext;
 use crate::settings::{Overrides, Settings};
@@ -93,15 +93,14 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     let header = header(&host, &engine, &project, &file_path, &services);
     let checked = vec![Checked { source, diagnostics }];
 
-    let output = match args.format {
-        Format::Human => {
-            let mut text = header;
-            text.push_str(&report::human::render(&checked, use_color(args.color)));
-            text.push_str(&report::summary_line(Counts::of(&checked), checked.len()));
-            text.push('\n');
-            text
-        }
-        Format::Json => report::json::render(&checked),
+    let body = report::render(args.format, &checked, use_color(args.color));
+    let output = if report::is_for_people(args.format) {
+        format!(
+            "{header}{body}{}\n",
+            report::summary_line(Counts::of(&checked), checked.len())
+        )
+    } else {
+        body
     };
     print_stdout(&output);
     if let Err(unreachable) = &engine {

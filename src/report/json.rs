@@ -73,17 +73,23 @@ fn finding<'a>(source: &SourceFile, diagnostic: &'a Diagnostic) -> JsonFinding<'
     }
 }
 
+fn findings(files: &[Checked]) -> Vec<JsonFinding<'_>> {
+    super::sorted(files)
+        .into_iter()
+        .map(|(file, diagnostic)| finding(&file.source, diagnostic))
+        .collect()
+}
+
 pub fn render(files: &[Checked]) -> String {
-    let mut findings: Vec<JsonFinding> = files
-        .iter()
-        .flat_map(|file| {
-            file.diagnostics
-                .iter()
-                .map(|diagnostic| finding(&file.source, diagnostic))
-        })
-        .collect();
-    findings.sort_by(|a, b| (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code)));
-    let mut text = serde_json::to_string_pretty(&findings).expect("findings serialise");
+    let mut text = serde_json::to_string_pretty(&findings(files)).expect("findings serialise");
     text.push('\n');
     text
+}
+
+/// `--format json-lines`: the same objects, one per line.
+pub fn render_lines(files: &[Checked]) -> String {
+    findings(files)
+        .iter()
+        .map(|finding| serde_json::to_string(finding).expect("findings serialise") + "\n")
+        .collect()
 }

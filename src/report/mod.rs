@@ -1,8 +1,16 @@
 //! Output formats. Every format reads the same linted files; the summary
 //! counts are shared.
 
+pub mod checkstyle;
+pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod statistics;
+mod xml;
 
 use crate::diagnostic::Severity;
 use crate::lint::Checked;
@@ -11,8 +19,42 @@ use crate::lint::Checked;
 pub enum Format {
     /// Source snippets with labels and help, through miette.
     Human,
+    /// One line per finding: `file:line:col: CODE [severity] message`.
+    Concise,
     /// One JSON array of findings.
     Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// JUnit XML: one test case per finding.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+/// Renders `files` in `format`; `color` applies to human output only.
+pub fn render(format: Format, files: &[Checked], color: bool) -> String {
+    match format {
+        Format::Human => human::render(files, color),
+        Format::Concise => concise::render(files),
+        Format::Json => json::render(files),
+        Format::JsonLines => json::render_lines(files),
+        Format::Sarif => sarif::render(files),
+        Format::Github => github::render(files),
+        Format::Checkstyle => checkstyle::render(files),
+        Format::Junit => junit::render(files),
+        Format::Gitlab => gitlab::render(files),
+    }
+}
+
+/// Whether a person reads the format (then a summary line follows).
+pub fn is_for_people(format: Format) -> bool {
+    matches!(format, Format::Human | Format::Concise)
 }
 
 /// Finding counts by severity.
@@ -70,4 +112,31 @@ pub fn summary_line(counts: Counts, files: usize) -> String {
         line.push_str(&format!(" ({})", plural(counts.infos, "info")));
     }
     line
+}
+
+/// Every finding with its file, sorted by file, line, column and code: the
+/// order every machine format uses.
+pub(crate) fn sorted(files: &[Checked]) -> Vec<(&Checked, &crate::diagnostic::Diagnostic)> {
+    let mut all: Vec<(&Checked, &crate::diagnostic::Diagnostic)> = files
+        .iter()
+        .flat_map(|file| file.diagnostics.iter().map(move |diagnostic| (file, diagnostic)))
+        .collect();
+    all.sort_by_cached_key(|(file, diagnostic)| {
+        (
+            file.source.path.to_string_lossy().into_owned(),
+            file.source.line_col(diagnostic.span.start),
+            diagnostic.rule.code,
+        )
+    });
+    all
+}
+
+/// The 1-based start and (exclusive) end positions of a finding.
+pub(crate) fn region(file: &Checked, span: crate::source::Span) -> (crate::source::LineCol, crate::source::LineCol) {
+    (file.source.line_col(span.start), file.source.line_col(span.end))
+}
+
+/// The documentation address of a rule (its doc in the repository).
+pub fn rule_url(code: &str) -> String {
+    format!("{}/blob/main/rules/{code}.md", env!("CARGO_PKG_REPOSITORY"))
 }

@@ -1,0 +1,91 @@
+//! The pre-commit hooks, run for real with `pre-commit try-repo` against this
+//! repository: a violating compose file is blocked with its findings shown,
+//! a clean one passes. Slow (pre-commit builds the crate), so it is ignored by
+//! default; `.ci/run` runs it with `--ignored`.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+fn try_repo(dir: &Path, hook: &str) -> Output {
+    Command::new("pre-commit")
+        .current_dir(dir)
+        .args(["try-repo", common::repo().to_str().unwrap(), hook, "--color", "never"])
+        .output()
+        .unwrap()
+}
+
+fn pre_commit_available() -> bool {
+    Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+#[test]
+#[ignore = "slow: pre-commit builds the crate; .ci/run runs it"]
+fn hooks_block_a_violating_commit_and_pass_a_clean_one() {
+    if !pre_commit_available() {
+        eprintln!("SKIPPED: `pre-commit` is not installed (pip install pre-commit)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "version: '3'\nservices:\n  db:\n    image: postgres\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.yml"), "not: [a compose file\n").unwrap();
+    git(dir.path(), &["add", "."]);
+    let blocked = try_repo(dir.path(), "vwe-lint");
+    let text = String::from_utf8_lossy(&blocked.stdout);
+    assert!(!blocked.status.success(), "the violating file is blocked:\n{text}");
+    assert!(
+        text.contains("C101") && text.contains("docker-compose.yml"),
+        "findings shown:\n{text}"
+    );
+    assert!(
+        !text.contains("notes.yml"),
+        "only compose files and Dockerfiles are passed:\n{text}"
+    );
+
+    let fixed = try_repo(dir.path(), "vwe-lint-fix");
+    assert!(!fixed.status.success(), "pre-commit fails when a hook changes files");
+    let text = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap();
+    assert!(!text.contains("version:"), "--fix removed `version:`:\n{text}");
+
+    // A clean project: the demo, which follows every standard.
+    let clean_dir = tempfile::tempdir().unwrap();
+    copy_tree(&common::repo().join("fixtures/vwe"), clean_dir.path());
+    git(clean_dir.path(), &["init", "-q"]);
+    git(clean_dir.path(), &["add", "."]);
+    let clean = try_repo(clean_dir.path(), "vwe-lint");
+    let out = String::from_utf8_lossy(&clean.stdout);
+    assert!(clean.status.success(), "the clean project passes:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
