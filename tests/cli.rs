@@ -441,3 +441,17 @@ fn every_finding_shows_its_place_snippet_and_help() {
         "one help line per finding:\n{human}"
     );
 }
+
+#[test]
+fn every_compose_rule_fires_on_the_violations_project() {
+    let findings = json(&run(&["--format", "json", "fixtures/vwe-violations"]));
+    let fired: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let missing: Vec<&str> = vwe_lint::rules::all_metas()
+        .map(|meta| meta.code)
+        .filter(|code| code.starts_with('C') && !fired.contains(code))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "C rules that do not fire on fixtures/vwe-violations: {missing:?}"
+    );
+}
