@@ -6,7 +6,7 @@
 //! error the text did not have is retried fix by fix; a fix that still makes
 //! things worse is dropped and reported, never written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -115,6 +115,8 @@ pub fn fix_source(source: SourceFile, settings: &Settings, base_text: Option<&st
     let mut current = lint::lint(source, settings, None, base_text);
     let mut applied = 0;
     let mut dropped: Vec<String> = Vec::new();
+    // Texts already reached: fixes that undo each other must not loop.
+    let mut seen: HashSet<String> = HashSet::from([current.source.text.clone()]);
     for _ in 0..MAX_ROUNDS {
         let text = current.source.text.clone();
         let candidates: Vec<(&Diagnostic, &Fix)> = current
@@ -143,6 +145,9 @@ pub fn fix_source(source: SourceFile, settings: &Settings, base_text: Option<&st
         }
         let edits: Vec<&Edit> = chosen.iter().flat_map(|(_, fix)| fix.edits.iter()).collect();
         let next = relint(apply_edits(&text, &edits));
+        if !seen.insert(next.source.text.clone()) {
+            break;
+        }
         if no_worse(&current, &next) {
             applied += chosen.len();
             current = next;

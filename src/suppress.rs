@@ -164,7 +164,8 @@ fn find_comment_marker(line: &str) -> Option<usize> {
     let mut search = 0;
     while let Some(found) = line[search..].find('#') {
         let index = search + found;
-        let starts_comment = index == 0 || line[..index].ends_with([' ', '\t']);
+        // A byte-order mark before the first line's comment is not text.
+        let starts_comment = index == 0 || line[..index].ends_with([' ', '\t', '\u{feff}']);
         if starts_comment && line[index + 1..].trim_start().starts_with(MARKER) {
             return Some(index);
         }

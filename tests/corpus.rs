@@ -2,26 +2,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use vwe_lint::discover;
 use vwe_lint::lint;
 use vwe_lint::source::FileKind;
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn every_corpus_file_lints_without_panic() {
@@ -37,7 +22,7 @@ fn every_corpus_file_lints_without_panic() {
         ("dockerfile-templated", FileKind::Dockerfile),
     ] {
         let mut paths = Vec::new();
-        files(&corpus.join(folder), &mut paths);
+        common::files(&corpus.join(folder), &mut paths);
         for path in paths {
             let bytes = std::fs::read(&path).unwrap();
             let kind = discover::kind_by_name(&path).unwrap_or(kind);

@@ -9,28 +9,6 @@ use std::time::Duration;
 use common::{run_in, stdout};
 use vwe_lint::fix::{self, FixMode};
 use vwe_lint::lint;
-use vwe_lint::source::FileKind;
-
-/// Comment texts of a file: what a fix must never lose.
-fn comments(text: &str, kind: FileKind) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let hash = match kind {
-                FileKind::Compose => line
-                    .find(" #")
-                    .map(|index| index + 1)
-                    .or_else(|| line.trim_start().starts_with('#').then(|| line.find('#').unwrap())),
-                FileKind::Dockerfile => line.trim_start().starts_with('#').then(|| line.find('#').unwrap()),
-            }?;
-            Some(line[hash..].trim_end_matches('\r').to_string())
-        })
-        .collect()
-}
-
-fn has_bare_newline(text: &str) -> bool {
-    text.match_indices('\n')
-        .any(|(index, _)| index == 0 || text.as_bytes()[index - 1] != b'\r')
-}
 
 #[test]
 fn fixed_fixtures() {
@@ -48,15 +26,19 @@ fn fixed_fixtures() {
             return;
         }
         let text = &fixed.checked.source.text;
-        for comment in comments(&fixed.original, kind) {
+        for comment in common::comments(&fixed.original, kind) {
             assert!(
                 text.contains(&comment),
                 "{}: lost comment {comment:?}",
                 relative.display()
             );
         }
-        if !has_bare_newline(&fixed.original) && fixed.original.contains("\r\n") {
-            assert!(!has_bare_newline(text), "{}: CRLF became LF", relative.display());
+        if !common::has_bare_newline(&fixed.original) && fixed.original.contains("\r\n") {
+            assert!(
+                !common::has_bare_newline(text),
+                "{}: CRLF became LF",
+                relative.display()
+            );
         }
         let before = lint::lint_file(relative, &settings).unwrap();
         let parse_errors = |checked: &lint::Checked| {
@@ -168,4 +150,38 @@ fn stdin_fix_prints_the_fixed_text() {
     );
     assert_eq!(stdout(&output), FIXED);
     assert_eq!(output.status.code(), Some(0));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn fixing_the_violations_project_leaves_only_findings_without_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&common::repo().join("fixtures/vwe-violations"), dir.path());
+    let diff = run_in(dir.path(), &["--diff", "--unsafe-fixes"], None, Duration::from_secs(60));
+    assert_eq!(diff.status.code(), Some(1));
+    let fixed = run_in(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "--format", "json"],
+        None,
+        Duration::from_secs(60),
+    );
+    let remaining: Vec<serde_json::Value> = serde_json::from_slice(&fixed.stdout).unwrap();
+    let with_fix: Vec<&serde_json::Value> = remaining.iter().filter(|finding| !finding["fix"].is_null()).collect();
+    assert!(with_fix.is_empty(), "fixable findings remain: {with_fix:#?}");
+    let again = run_in(dir.path(), &["--diff", "--unsafe-fixes"], None, Duration::from_secs(60));
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    // What a person reviews: the diff --fix made.
+    insta::assert_snapshot!(stdout(&diff));
 }

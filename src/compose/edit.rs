@@ -39,6 +39,37 @@ fn after_line(text: &str, span: Span) -> Option<usize> {
     text[end..].find('\n').map(|index| end + index + 1)
 }
 
+fn entry_end(entry: &Entry) -> usize {
+    entry.value.span.end.max(entry.key.span.end)
+}
+
+/// Where the mapping's own text ends: its last own entry, or, when all its
+/// entries are merged, the last `<<` key whose aliases fit on its line.
+fn own_end(text: &str, entries: &[Entry]) -> Option<usize> {
+    let own = entries
+        .iter()
+        .filter(|entry| entry.merged_from.is_none())
+        .map(entry_end);
+    own.max().or_else(|| {
+        let merge_keys = entries.iter().filter_map(|entry| entry.merged_from);
+        merge_keys
+            .filter(|key| merge_on_one_line(text, *key))
+            .map(|key| key.end)
+            .max()
+    })
+}
+
+/// Whether a `<<` key's value (`*a` or `[*a, *b]`) ends on the key's line.
+fn merge_on_one_line(text: &str, key: Span) -> bool {
+    let line_end = text[key.end..].find('\n').map_or(text.len(), |index| key.end + index);
+    let value = text[key.end..line_end]
+        .trim_start()
+        .strip_prefix(':')
+        .unwrap_or("")
+        .trim();
+    value.starts_with('*') || (value.starts_with('[') && value.contains(']'))
+}
+
 /// An edit that adds `key: value` to `mapping`, after `after` (or after its
 /// last entry), in the mapping's own style. `None` when the mapping is an
 /// alias copy (the edit would change every user of the anchor) or its layout
@@ -49,6 +80,9 @@ pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str
     }
     let entries = &mapping.as_mapping()?.entries;
     if is_flow(text, mapping) {
+        if let Some(after) = after {
+            return Some(Edit::insert(entry_end(after), format!(", {key}: {value}")));
+        }
         let close = mapping.span.end.checked_sub(1)?;
         let separator = if entries.is_empty() { "" } else { ", " };
         return Some(Edit::insert(close, format!("{separator}{key}: {value}")));
@@ -59,8 +93,10 @@ pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str
         .map(|entry| entry.key.span)
         .or_else(|| entries.first()?.merged_from)?;
     let indent = indentation_before(text, first_key.start)?;
-    let anchor_entry = after.or_else(|| own.last().copied())?;
-    let end = anchor_entry.value.span.end.max(anchor_entry.key.span.end);
+    let end = match after {
+        Some(after) => entry_end(after),
+        None => own_end(text, entries)?,
+    };
     let newline = line_ending(text);
     Some(match after_line(text, Span::new(end, end)) {
         Some(offset) => Edit::insert(offset, format!("{indent}{key}: {value}{newline}")),
@@ -193,14 +229,13 @@ pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], s
         let separator = if existing.is_empty() { "" } else { ", " };
         return Some(Edit::insert(close, format!("{separator}{}", flow_entries(entries))));
     }
-    let own: Vec<&Entry> = existing.iter().filter(|entry| entry.merged_from.is_none()).collect();
-    let first_key = own
-        .first()
+    let first_key = existing
+        .iter()
+        .find(|entry| entry.merged_from.is_none())
         .map(|entry| entry.key.span)
         .or_else(|| existing.first()?.merged_from)?;
     let indent = indentation_before(text, first_key.start)?;
-    let last = own.last()?;
-    let end = last.value.span.end.max(last.key.span.end);
+    let end = own_end(text, existing)?;
     let newline = line_ending(text);
     let mut lines = String::new();
     block_lines(entries, indent, step, newline, &mut lines);

@@ -113,3 +113,40 @@ pub fn corpus() -> Option<PathBuf> {
     );
     None
 }
+
+/// Comment texts of a file: what a fix must never lose.
+pub fn comments(text: &str, kind: FileKind) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let hash = match kind {
+                FileKind::Compose => line
+                    .find(" #")
+                    .map(|index| index + 1)
+                    .or_else(|| line.trim_start().starts_with('#').then(|| line.find('#').unwrap())),
+                FileKind::Dockerfile => line.trim_start().starts_with('#').then(|| line.find('#').unwrap()),
+            }?;
+            Some(line[hash..].trim_end_matches('\r').to_string())
+        })
+        .collect()
+}
+
+/// Whether some line ends in a bare `\n` (not `\r\n`).
+pub fn has_bare_newline(text: &str) -> bool {
+    text.match_indices('\n')
+        .any(|(index, _)| index == 0 || text.as_bytes()[index - 1] != b'\r')
+}
+
+/// Every file under `dir`, recursively.
+pub fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}

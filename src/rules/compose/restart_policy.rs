@@ -1,7 +1,7 @@
 //! C503: `restart:` is missing or not the policy of the service's lifecycle.
 
 use crate::compose::edit::insert_entry;
-use crate::compose::yaml::ScalarStyle;
+use crate::compose::yaml::{Entry, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
@@ -70,13 +70,28 @@ impl Rule for RestartPolicy {
                     )
                     .with_label(format!("expected `{expected}`"))
                     .with_help(format!("restart: {}", yaml_policy(expected, quote)));
-                    // A value written as a variable is fixed where the variable is set, not here.
-                    if node.alias.is_none() && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none()) {
-                        diagnostic = diagnostic.with_fix(
-                            Applicability::Safe,
-                            format!("set `restart: {expected}`"),
-                            vec![Edit::replace(node.span, yaml_policy(expected, quote))],
-                        );
+                    let merged = service
+                        .get_entry("restart")
+                        .is_some_and(|entry| entry.merged_from.is_some());
+                    let value = yaml_policy(expected, quote);
+                    let edit = if merged {
+                        // The anchor is shared with other services: override it in this one.
+                        insert_entry(
+                            &cx.source.text,
+                            service.node(),
+                            own_image_or_build(&service),
+                            "restart",
+                            &value,
+                        )
+                    } else if node.alias.is_none() && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none()) {
+                        // A value written as a variable is fixed where the variable is set, not here.
+                        Some(Edit::replace(node.span, value))
+                    } else {
+                        None
+                    };
+                    if let Some(edit) = edit {
+                        diagnostic =
+                            diagnostic.with_fix(Applicability::Safe, format!("set `restart: {expected}`"), vec![edit]);
                     }
                     out.push(diagnostic);
                 }
@@ -104,11 +119,7 @@ impl Rule for RestartPolicy {
                     )
                     .with_label("no restart policy")
                     .with_help(format!("add `restart: {value}` to the service"));
-                    let after = ["image", "build"]
-                        .iter()
-                        .filter_map(|key| service.get_entry(key))
-                        .filter(|entry| entry.merged_from.is_none())
-                        .max_by_key(|entry| entry.key.span.start);
+                    let after = own_image_or_build(&service);
                     if let Some(edit) = insert_entry(&cx.source.text, service.node(), after, "restart", &value) {
                         diagnostic =
                             diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
@@ -118,6 +129,15 @@ impl Rule for RestartPolicy {
             }
         }
     }
+}
+
+/// Where a person adds `restart:`: after the service's own `image:`/`build:`.
+fn own_image_or_build<'a>(service: &Service<'a>) -> Option<&'a Entry> {
+    ["image", "build"]
+        .iter()
+        .filter_map(|key| service.get_entry(key))
+        .filter(|entry| entry.merged_from.is_none())
+        .max_by_key(|entry| entry.key.span.start)
 }
 
 /// The policy as YAML text; `no` is always quoted, since YAML 1.1 readers

@@ -55,12 +55,25 @@ impl Rule for MaintainerDeprecated {
             )
             .with_label("deprecated")
             .with_help(format!("LABEL maintainer={}", quoted(name)));
-            if !name.is_empty() {
+            // A comment line between continuations has no place in the one-line LABEL.
+            let commented = cx
+                .source
+                .slice(instruction.span)
+                .lines()
+                .skip(1)
+                .any(|line| line.trim_start().starts_with('#'));
+            if !name.is_empty() && !commented {
                 let span = instruction.keyword_span.cover(instruction.args_span);
+                // Keep the file's keyword case, as the other instruction rewrites do.
+                let lowercase = cx
+                    .source
+                    .slice(instruction.keyword_span)
+                    .starts_with(|c: char| c.is_ascii_lowercase());
+                let label = if lowercase { "label" } else { "LABEL" };
                 diagnostic = diagnostic.with_fix(
                     Applicability::Safe,
                     "replace MAINTAINER with LABEL maintainer=",
-                    vec![Edit::replace(span, format!("LABEL maintainer={}", quoted(name)))],
+                    vec![Edit::replace(span, format!("{label} maintainer={}", quoted(name)))],
                 );
             }
             out.push(diagnostic);

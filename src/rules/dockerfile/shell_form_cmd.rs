@@ -54,6 +54,8 @@ impl Rule for ShellFormCmd {
                 continue;
             }
             let keyword = instruction.keyword;
+            // Comment lines between continuations would be lost in a one-line JSON array.
+            let commented = cx.source.slice(instruction.args_span).contains('#');
             let json = exec_form(&text.text);
             let example = json.clone().unwrap_or_else(|| "[\"executable\", \"arg\"]".to_string());
             let mut diagnostic = Diagnostic::new(
@@ -65,7 +67,7 @@ impl Rule for ShellFormCmd {
             )
             .with_label("shell form")
             .with_help(format!("use the JSON (exec) form: `{keyword} {example}`"));
-            if let Some(json) = json {
+            if let Some(json) = json.filter(|_| !commented) {
                 diagnostic = diagnostic.with_fix(
                     Applicability::Unsafe,
                     "rewrite in exec form (no shell: no variable expansion)",
