@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::image::ImageRef;
+
 /// The text of the default standards, embedded in the binary.
 pub const DEFAULT_STANDARDS: &str = include_str!("../rules/standards.toml");
 
@@ -23,6 +25,28 @@ pub struct Standards {
     pub secrets: Secrets,
     pub production: Production,
     pub docker_socket: DockerSocket,
+    /// X101: which of `curl` and `wget` well-known base images ship, by
+    /// `repository:tag` pattern (`*` is any text).
+    pub tools: BTreeMap<String, Vec<Tool>>,
+}
+
+/// A tool a healthcheck may call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    Curl,
+    Wget,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 2] = [Tool::Curl, Tool::Wget];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tool::Curl => "curl",
+            Tool::Wget => "wget",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -31,6 +55,8 @@ pub struct Images {
     pub approved: Vec<String>,
     pub namespace: String,
     pub puid_pgid: Vec<String>,
+    /// Base images (`repository:tag` patterns) that EXPOSE no port of their own (X102).
+    pub expose_none: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -157,6 +183,32 @@ impl Standards {
         }
     }
 
+    /// The tools an image ships, from the most specific `[tools]` pattern
+    /// that matches it (the one with the most literal characters); `None`
+    /// when no pattern matches: the image is unknown.
+    pub fn tools_of(&self, image: &ImageRef) -> Option<&[Tool]> {
+        let name = pattern_subject(image);
+        self.tools
+            .iter()
+            .filter(|(pattern, _)| pattern_matches(pattern, &name))
+            .max_by_key(|(pattern, _)| {
+                (
+                    pattern.chars().filter(|c| *c != '*').count(),
+                    std::cmp::Reverse(*pattern),
+                )
+            })
+            .map(|(_, tools)| tools.as_slice())
+    }
+
+    /// Whether the image is known to EXPOSE no port of its own.
+    pub fn exposes_nothing(&self, image: &ImageRef) -> bool {
+        let name = pattern_subject(image);
+        self.images
+            .expose_none
+            .iter()
+            .any(|pattern| pattern_matches(pattern, &name))
+    }
+
     pub fn restart_policy(&self, lifecycle: Lifecycle) -> &str {
         match lifecycle {
             Lifecycle::Infrastructure => &self.restart.infrastructure,
@@ -164,6 +216,36 @@ impl Standards {
             Lifecycle::Job => &self.restart.job,
         }
     }
+}
+
+/// `repository:tag` (`latest` when untagged), lowercase, as patterns see an image.
+fn pattern_subject(image: &ImageRef) -> String {
+    format!(
+        "{}:{}",
+        image.repository,
+        image.tag.as_deref().unwrap_or("latest").to_ascii_lowercase()
+    )
+}
+
+/// A `*`-wildcard pattern against the whole text, case-insensitively.
+fn pattern_matches(pattern: &str, text: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let mut pieces = pattern.split('*');
+    let first = pieces.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let pieces: Vec<&str> = pieces.collect();
+    let Some((last, middle)) = pieces.split_last() else {
+        return rest.is_empty();
+    };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[cfg(test)]
@@ -177,5 +259,27 @@ mod tests {
         assert_eq!(standards.lifecycle_by_name("worldgen-runner"), Lifecycle::Job);
         assert_eq!(standards.lifecycle_by_name("postgres"), Lifecycle::Service);
         assert_eq!(standards.restart_policy(Lifecycle::Job), "no");
+    }
+
+    #[test]
+    fn tool_patterns() {
+        let standards = Standards::builtin();
+        let tools = |text: &str| {
+            standards
+                .tools_of(&ImageRef::parse(text).unwrap())
+                .map(<[Tool]>::to_vec)
+        };
+        assert_eq!(tools("python:3.11-slim"), Some(vec![]));
+        assert_eq!(tools("docker.io/library/python:3.12-slim-bookworm"), Some(vec![]));
+        assert_eq!(tools("node:18-alpine"), Some(vec![Tool::Wget]));
+        assert_eq!(tools("alpine"), Some(vec![Tool::Wget]));
+        assert_eq!(tools("redis:7-alpine"), Some(vec![Tool::Wget]));
+        assert_eq!(tools("nginx:alpine"), None);
+        assert_eq!(tools("grafana/grafana:10.0.0"), None);
+        assert!(pattern_matches("a*b*c", "axxbyyc"));
+        assert!(!pattern_matches("a*bc", "abcx"));
+        assert!(!pattern_matches("ab*ba", "aba"));
+        assert!(standards.exposes_nothing(&ImageRef::parse("python:3.12").unwrap()));
+        assert!(!standards.exposes_nothing(&ImageRef::parse("nginx:1.27").unwrap()));
     }
 }

@@ -100,6 +100,7 @@ fn an_unknown_key_anywhere_is_refused_by_both() {
     let open_maps = [
         &["standards", "ports"][..],
         &["standards", "resources"],
+        &["standards", "tools"],
         &["rules", "severity"],
     ];
     for path in paths {

@@ -21,6 +21,12 @@ fn git(dir: &Path, args: &[&str]) {
 fn try_repo(dir: &Path, hook: &str) -> Output {
     Command::new("pre-commit")
         .current_dir(dir)
+        // pre-commit builds the hook with `cargo install`: one shared target
+        // directory lets the later runs reuse the first build, and a lighter
+        // release profile keeps the test's build short.
+        .env("CARGO_TARGET_DIR", common::repo().join("target/pre-commit-build"))
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .args(["try-repo", common::repo().to_str().unwrap(), hook, "--color", "never"])
         .output()
         .unwrap()

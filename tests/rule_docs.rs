@@ -1,5 +1,8 @@
 //! Every `rules/<CODE>.md` has a failing example that raises its code and a
-//! passing example that does not.
+//! passing example that does not. A block marked only with a file name
+//! (```dockerfile file=app/Dockerfile) is a file the example before it needs
+//! on disk (the Dockerfile a compose service builds): the example is then
+//! linted in a temporary directory holding it.
 
 mod common;
 
@@ -15,10 +18,25 @@ struct Example {
     /// The file name to lint it as (`yaml fail file=docker-compose.prod.yml`).
     name: Option<String>,
     text: String,
+    /// Companion files: (path relative to the example, text).
+    files: Vec<(String, String)>,
+}
+
+/// The lines of a fenced block, up to its closing fence.
+fn body<'a>(lines: &mut impl Iterator<Item = &'a str>) -> String {
+    let mut text = String::new();
+    for line in lines.by_ref() {
+        if line.starts_with("```") {
+            break;
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
 }
 
 fn examples(doc: &str) -> Vec<Example> {
-    let mut examples = Vec::new();
+    let mut examples: Vec<Example> = Vec::new();
     let mut lines = doc.lines();
     while let Some(line) = lines.next() {
         let Some(info) = line.strip_prefix("```") else {
@@ -31,6 +49,12 @@ fn examples(doc: &str) -> Vec<Example> {
             _ => continue,
         };
         let mut word = words.next();
+        if let Some(path) = word.and_then(|word| word.strip_prefix("file=")) {
+            let text = body(&mut lines);
+            let example = examples.last_mut().expect("a companion file follows an example");
+            example.files.push((path.to_string(), text));
+            continue;
+        }
         let live = word == Some("live");
         if live {
             word = words.next();
@@ -44,20 +68,14 @@ fn examples(doc: &str) -> Vec<Example> {
             .next()
             .and_then(|word| word.strip_prefix("file="))
             .map(str::to_string);
-        let mut text = String::new();
-        for body in lines.by_ref() {
-            if body.starts_with("```") {
-                break;
-            }
-            text.push_str(body);
-            text.push('\n');
-        }
+        let text = body(&mut lines);
         examples.push(Example {
             kind,
             fails,
             live,
             name,
             text,
+            files: Vec::new(),
         });
     }
     examples
@@ -83,7 +101,18 @@ fn every_doc_example_behaves_as_documented() {
                 FileKind::Compose => "compose.yaml",
                 FileKind::Dockerfile => "Dockerfile",
             });
-            let checked = common::lint_text(name, example.kind, &example.text, &settings);
+            let dir = tempfile::tempdir().unwrap();
+            let path = if example.files.is_empty() {
+                std::path::PathBuf::from(name)
+            } else {
+                for (file, text) in &example.files {
+                    let path = dir.path().join(file);
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                    std::fs::write(path, text).unwrap();
+                }
+                dir.path().join(name)
+            };
+            let checked = common::lint_text(path.to_str().unwrap(), example.kind, &example.text, &settings);
             let raised = common::codes(&checked).contains(&meta.code);
             assert_eq!(
                 raised,

@@ -249,6 +249,23 @@ pub struct ShellText {
 }
 
 impl ShellText {
+    /// Shell text from outside a Dockerfile (a compose `CMD-SHELL` test),
+    /// mapped onto source offsets from `start`.
+    pub fn detached(text: &str, start: usize) -> ShellText {
+        let mut shell = ShellText {
+            text: String::new(),
+            span: Span::new(start, start + text.len()),
+            segments: Vec::new(),
+        };
+        shell.segments.push(Segment {
+            logical: 0,
+            source: start,
+            len: text.len(),
+        });
+        shell.text.push_str(text);
+        shell
+    }
+
     /// Source offset of the logical byte offset `logical` (a start position:
     /// at a continuation it maps to the start of the next line's piece).
     pub fn source_offset(&self, logical: usize) -> usize {

@@ -9,6 +9,7 @@ use crate::source::SourceFile;
 use crate::standards::Standards;
 
 pub mod compose;
+pub mod cross;
 pub mod dockerfile;
 pub mod live;
 pub mod syntax;
@@ -179,6 +180,11 @@ pub static RULES: &[&dyn Rule] = &[
     &dockerfile::pipefail::Pipefail,
     &dockerfile::curl_pipe_shell::CurlPipeShell,
     &dockerfile::legacy_env_format::LegacyEnvFormat,
+    &cross::healthcheck_tool_missing::HealthcheckToolMissing,
+    &cross::port_not_exposed::PortNotExposed,
+    &cross::build_target_missing::BuildTargetMissing,
+    &cross::build_arg_undeclared::BuildArgUndeclared,
+    &cross::user_conflict::UserConflict,
     &live::engine_unreachable::EngineUnreachable,
     &live::engine_too_old::EngineTooOld,
     &live::image_not_present::ImageNotPresent,
