@@ -13,6 +13,7 @@ pub mod image;
 pub mod lint;
 pub mod report;
 pub mod rules;
+pub mod secret_names;
 pub mod settings;
 pub mod source;
 pub mod standards;

@@ -270,6 +270,6 @@ mod tests {
                 .all(|meta| meta.code.starts_with('D'))
         );
         assert!(resolve_selector("Z9").is_none());
-        assert!(resolve_selector("C999").is_none());
+        assert!(resolve_selector("Z999").is_none());
     }
 }

@@ -3,6 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dockerfile::parse::Keyword;
 use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::secret_names::secret_pattern;
 
 pub static META: RuleMeta = RuleMeta {
     code: "D410",
@@ -14,51 +15,6 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 pub struct SecretInArgEnv;
-
-/// Words after the secret word that make the name point at a secret (a file,
-/// a path) or describe one, rather than hold it.
-const DESCRIBING: [&str; 12] = [
-    "FILE", "PATH", "DIR", "LOCATION", "URL", "URI", "NAME", "ID", "LENGTH", "TYPE", "ENABLED", "HEADER",
-];
-
-/// The words of a name, upper case: split at `_`, `-`, `.` and camelCase humps.
-fn words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        current.push(c.to_ascii_uppercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-/// The standards' secret pattern `name` holds, matched as whole words.
-fn secret_pattern<'p>(name: &str, patterns: &'p [String]) -> Option<&'p str> {
-    let words = words(name);
-    patterns.iter().map(String::as_str).find(|pattern| {
-        let wanted = self::words(pattern);
-        !wanted.is_empty()
-            && wanted.len() <= words.len()
-            && (0..=words.len() - wanted.len()).any(|start| {
-                let end = start + wanted.len();
-                words[start..end] == wanted[..] && !words[end..].iter().any(|w| DESCRIBING.contains(&w.as_str()))
-            })
-    })
-}
 
 impl Rule for SecretInArgEnv {
     fn meta(&self) -> &'static RuleMeta {
