@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs};
 use crate::compose::interpolate::Environment;
 use crate::discover;
 use crate::fix::{self, FixMode, Fixed};
@@ -66,16 +66,21 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
     }
 }
 
+/// The settings of a run: the config file and the command line's overrides.
+pub(crate) fn load_settings(cwd: &Path, common: &CommonArgs) -> Result<Settings, ToolError> {
+    let overrides = Overrides {
+        config: common.config.clone(),
+        select: common.select.clone(),
+        ignore: common.ignore.clone(),
+        fail_on: common.fail_on.map(Into::into),
+    };
+    Settings::load(cwd, &overrides).map_err(|error| ToolError(error.to_string()))
+}
+
 fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let cwd =
         std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
-    let overrides = Overrides {
-        config: args.config.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        fail_on: args.fail_on.map(Into::into),
-    };
-    let mut settings = Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
+    let mut settings = load_settings(&cwd, &args.common)?;
     settings.environment = Environment::load(&args.env_file).map_err(ToolError)?;
 
     let paths = if args.paths.is_empty() {
@@ -166,7 +171,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         }
     }
     let checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
-    if report::is_for_people(args.format) && !args.statistics {
+    if report::is_for_people(args.common.format) && !args.statistics {
         emit(&render(&checked, args, &notes), args)?;
     } else {
         if !args.quiet {
@@ -203,14 +208,14 @@ fn plural(count: usize, one: &str, many: &str) -> String {
 /// come first and a summary line last, unless `--quiet`.
 fn render(checked: &[Checked], args: &CheckArgs, notes: &str) -> String {
     if args.statistics {
-        return match args.format {
+        return match args.common.format {
             Format::Json | Format::JsonLines => report::statistics::render_json(checked),
             _ => report::statistics::render_text(checked),
         };
     }
-    let color = args.output_file.is_none() && use_color(args.color);
-    let body = report::render(args.format, checked, color);
-    if !report::is_for_people(args.format) || args.quiet {
+    let color = args.output_file.is_none() && use_color(args.common.color);
+    let body = report::render(args.common.format, checked, color);
+    if !report::is_for_people(args.common.format) || args.quiet {
         return body;
     }
     format!(

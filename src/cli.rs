@@ -39,14 +39,10 @@ pub enum Command {
     Man,
 }
 
+/// The options linting and `env` share: configuration, rule selection and
+/// the report.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files or directories to lint (default `.`); `-` reads standard input.
-    /// Directories are searched for compose files and Dockerfiles; files named
-    /// here are linted whatever their name.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
+pub struct CommonArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -70,6 +66,18 @@ pub struct CheckArgs {
     /// Exit with 1 when a finding of this severity or higher remains [default: warning].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint (default `.`); `-` reads standard input.
+    /// Directories are searched for compose files and Dockerfiles; files named
+    /// here are linted whatever their name.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
 
     /// The file name to report (and to decide the file kind) for `-` (standard input).
     #[arg(long, value_name = "NAME")]
@@ -126,29 +134,8 @@ pub struct EnvArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-
-    /// When to use colors in human output (`NO_COLOR` turns `auto` off).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
-    /// Use this config file instead of the nearest `.vwe-lint.toml`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Run only these rules (codes, names or code prefixes; comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Option<Vec<String>>,
-
-    /// Do not run these rules (codes, names or prefixes; comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-
-    /// Exit with 1 when a finding of this severity or higher remains [default: warning].
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// `5`, `2.5s` or `500ms`: positive, at most an hour.

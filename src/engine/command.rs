@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::{Outcome, ToolError, print_stdout, use_color};
+use crate::app::{Outcome, ToolError, load_settings, print_stdout, use_color};
 use crate::cli::EnvArgs;
 use crate::compose::{ComposeFile, yaml};
 use crate::diagnostic::Diagnostic;
@@ -11,7 +11,6 @@ use crate::lint::{self, Checked};
 use crate::report::{self, Counts};
 use crate::rules::RULES;
 use crate::rules::live::LiveContext;
-use crate::settings::{Overrides, Settings};
 use crate::source::FileKind;
 
 use super::client::{self, EngineHost};
@@ -20,13 +19,7 @@ use super::project;
 pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     let cwd =
         std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
-    let overrides = Overrides {
-        config: args.config.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        fail_on: args.fail_on.map(Into::into),
-    };
-    let settings = Settings::load(&cwd, &overrides).map_err(|error| ToolError(error.to_string()))?;
+    let settings = load_settings(&cwd, &args.common)?;
 
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let file_path = project::compose_file(&path).map_err(ToolError)?;
@@ -93,8 +86,8 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     let header = header(&host, &engine, &project, &file_path, &services);
     let checked = vec![Checked { source, diagnostics }];
 
-    let body = report::render(args.format, &checked, use_color(args.color));
-    let output = if report::is_for_people(args.format) {
+    let body = report::render(args.common.format, &checked, use_color(args.common.color));
+    let output = if report::is_for_people(args.common.format) {
         format!(
             "{header}{body}{}\n",
             report::summary_line(Counts::of(&checked), checked.len())
