@@ -152,23 +152,10 @@ fn stdin_fix_prints_the_fixed_text() {
     assert_eq!(output.status.code(), Some(0));
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn fixing_the_violations_project_leaves_only_findings_without_a_fix() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&common::repo().join("fixtures/vwe-violations"), dir.path());
+    common::copy_tree(&common::repo().join("fixtures/vwe-violations"), dir.path());
     let diff = run_in(dir.path(), &["--diff", "--unsafe-fixes"], None, Duration::from_secs(60));
     assert_eq!(diff.status.code(), Some(1));
     let fixed = run_in(

@@ -74,24 +74,11 @@ fn hooks_block_a_violating_commit_and_pass_a_clean_one() {
 
     // A clean project: the demo, which follows every standard.
     let clean_dir = tempfile::tempdir().unwrap();
-    copy_tree(&common::repo().join("fixtures/vwe"), clean_dir.path());
+    common::copy_tree(&common::repo().join("fixtures/vwe"), clean_dir.path());
     git(clean_dir.path(), &["init", "-q"]);
     git(clean_dir.path(), &["add", "."]);
     let clean = try_repo(clean_dir.path(), "vwe-lint");
     let out = String::from_utf8_lossy(&clean.stdout);
     assert!(clean.status.success(), "the clean project passes:\n{out}");
     assert!(out.contains("Passed"), "{out}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -150,3 +150,17 @@ pub fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Copies a directory tree (fixture projects into a temporary directory).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
