@@ -91,13 +91,21 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let (stdin_requested, paths): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|path| path == Path::new("-"));
     let targets = discover::discover(&paths).map_err(ToolError)?;
-    let mut inputs: Vec<lint::Input> = targets
-        .par_iter()
-        .map(|target| lint::read_input(&target.path).map_err(ToolError))
-        .collect::<Result<_, _>>()?;
     let from_stdin = !stdin_requested.is_empty();
+    let mut provided = std::collections::HashMap::new();
+    let mut targets = targets;
     if from_stdin {
-        inputs.push(read_stdin(args.stdin_filename.as_deref())?);
+        let input = read_stdin(args.stdin_filename.as_deref())?;
+        targets.push(discover::Target {
+            path: input.source.path.clone(),
+            explicit: true,
+        });
+        provided.insert(input.source.path.clone(), input);
+    }
+    let units = discover::plan(&targets, &settings);
+    let mut inputs = Vec::with_capacity(units.len());
+    for unit in &units {
+        inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
     }
 
     let fix_mode = (args.fix || args.diff).then_some(if args.unsafe_fixes {
@@ -108,23 +116,18 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let Some(mode) = fix_mode else {
         let checked: Vec<Checked> = inputs
             .into_par_iter()
-            .map(|input| {
-                lint::lint(
-                    input.source,
-                    &settings,
-                    input.encoding_error,
-                    input.base_text.as_deref(),
-                )
-            })
+            .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
             .collect();
+        let checked = lint::merge_checked(checked);
         emit(&render(&checked, args, ""), args)?;
         return Ok(outcome(&checked, &settings, args));
     };
 
     let fixed: Vec<Fixed> = inputs
         .into_par_iter()
-        .map(|input| fix_input(input, &settings, mode))
+        .flat_map_iter(|unit| fix::fix_unit(unit, &settings, mode))
         .collect();
+    let fixed = fix::merge_fixed(fixed);
     if args.diff {
         let diffs: String = fixed
             .iter()
@@ -138,12 +141,16 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             Outcome::Findings
         });
     }
-    if from_stdin && fixed.len() == 1 {
+    if from_stdin
+        && let Some(buffer) = fixed
+            .iter()
+            .find(|file| Some(file.checked.source.path.as_path()) == stdin_path(args).as_deref())
+    {
         // An editor pipes a buffer through: the fixed text is the output.
-        print_stdout(&fixed[0].checked.source.text);
-        let report = render(std::slice::from_ref(&fixed[0].checked), args, "");
+        print_stdout(&buffer.checked.source.text);
+        let report = render(std::slice::from_ref(&buffer.checked), args, "");
         eprint!("{report}");
-        return Ok(outcome(std::slice::from_ref(&fixed[0].checked), &settings, args));
+        return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, args));
     }
     let mut notes = String::new();
     let mut write_failed = false;
@@ -183,21 +190,6 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         return Ok(Outcome::ToolError);
     }
     Ok(outcome(&checked, &settings, args))
-}
-
-/// Fixes one input; text that was not UTF-8 is reported, never rewritten.
-fn fix_input(input: lint::Input, settings: &Settings, mode: FixMode) -> Fixed {
-    if input.encoding_error.is_some() {
-        let original = input.source.text.clone();
-        let checked = lint::lint(input.source, settings, input.encoding_error, input.base_text.as_deref());
-        return Fixed {
-            checked,
-            original,
-            applied: 0,
-            dropped: Vec::new(),
-        };
-    }
-    fix::fix_source(input.source, settings, input.base_text.as_deref(), mode)
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -240,6 +232,11 @@ fn outcome(checked: &[Checked], settings: &Settings, args: &CheckArgs) -> Outcom
         Some(highest) if highest >= settings.fail_on && !args.exit_zero => Outcome::Findings,
         _ => Outcome::Clean,
     }
+}
+
+/// The path standard input is linted under.
+fn stdin_path(args: &CheckArgs) -> Option<PathBuf> {
+    Some(args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>")))
 }
 
 fn read_stdin(name: Option<&Path>) -> Result<lint::Input, ToolError> {

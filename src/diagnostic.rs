@@ -69,6 +69,12 @@ impl Edit {
         }
     }
 
+    /// The same edit, made in `file` of a compose project.
+    pub fn in_file(mut self, file: crate::source::FileId) -> Self {
+        self.span = self.span.in_file(file);
+        self
+    }
+
     pub fn delete(span: Span) -> Self {
         Self {
             span,

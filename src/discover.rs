@@ -1,9 +1,12 @@
-//! Which files are compose files or Dockerfiles, and walking the paths the
-//! user named (gitignore-aware).
+//! Which files are compose files or Dockerfiles, walking the paths the user
+//! named (gitignore-aware), and grouping compose files into projects.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::source::FileKind;
+use crate::compose::model::Variant;
+use crate::settings::Settings;
+use crate::source::{FileId, FileKind};
 
 /// The kind a file has by its name alone, as a directory walk decides.
 pub fn kind_by_name(path: &Path) -> Option<FileKind> {
@@ -51,21 +54,213 @@ pub const BASE_NAMES: [&str; 4] = [
     "docker-compose.yml",
 ];
 
-/// For a compose file that is not itself a base file, the base file beside
-/// it, which it overlays (`docker-compose.prod.yml` over `docker-compose.yml`).
-pub fn base_of(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_str()?;
-    if BASE_NAMES.contains(&name) {
-        return None;
+/// The overlay Compose applies to a base file by default, in its order.
+pub const OVERRIDE_NAMES: [&str; 4] = [
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+/// A file of a planned unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    pub path: PathBuf,
+    /// Linted at the user's request (see [`crate::compose::model::ProjectFile::primary`]).
+    pub primary: bool,
+}
+
+/// One unit of work: a Dockerfile (one file, no variants), or a compose
+/// project: its files and the variants it is deployed as (indexes into `files`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub files: Vec<PlannedFile>,
+    pub variants: Vec<Variant>,
+}
+
+/// Whether a compose file makes a production variant (its name is one of
+/// the standards' production files).
+pub fn is_production(path: &Path, settings: &Settings) -> bool {
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    settings.standards.production.files.iter().any(|file| file == name)
+}
+
+/// Groups the targets into units. Compose files in one directory form a
+/// project, as Compose sees them: the base file (`compose.yaml`, …) with
+/// `docker-compose.override.yml` merged in is the default variant, and every
+/// other compose file there is a variant of its own over the base
+/// (`docker compose -f docker-compose.yml -f docker-compose.prod.yml`).
+/// Projects declared in `[compose]` come first and take their files out of
+/// this grouping. A base or override the user did not name is read but not
+/// written.
+pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut claimed: HashSet<PathBuf> = HashSet::new();
+    for project in &settings.compose.projects {
+        let named = |path: &PathBuf| targets.iter().any(|target| same_file(&target.path, path));
+        if !project.files.iter().any(named) {
+            continue;
+        }
+        claimed.extend(project.files.iter().filter_map(|path| path.canonicalize().ok()));
+        units.push(Unit {
+            files: project
+                .files
+                .iter()
+                .map(|path| {
+                    let target = targets.iter().find(|target| same_file(&target.path, path));
+                    PlannedFile {
+                        path: target.map_or_else(|| path.clone(), |target| target.path.clone()),
+                        primary: target.is_some(),
+                    }
+                })
+                .collect(),
+            variants: vec![Variant {
+                files: (0..project.files.len() as FileId).collect(),
+                production: project.production,
+            }],
+        });
     }
-    let dir = path
-        .parent()
+    let mut by_dir: Vec<(PathBuf, Vec<&Target>)> = Vec::new();
+    for target in targets {
+        let claimed_here = target
+            .path
+            .canonicalize()
+            .is_ok_and(|canonical| claimed.contains(&canonical));
+        if claimed_here {
+            continue;
+        }
+        let kind = kind_by_name(&target.path)
+            .or_else(|| target.explicit.then(|| kind_of_path(&target.path)))
+            .unwrap_or(FileKind::Compose);
+        if kind == FileKind::Dockerfile {
+            units.push(Unit {
+                files: vec![PlannedFile {
+                    path: target.path.clone(),
+                    primary: true,
+                }],
+                variants: Vec::new(),
+            });
+            continue;
+        }
+        let dir = dir_of(&target.path).to_path_buf();
+        match by_dir.iter_mut().find(|(known, _)| *known == dir) {
+            Some((_, group)) => group.push(target),
+            None => by_dir.push((dir, vec![target])),
+        }
+    }
+    for (dir, group) in by_dir {
+        plan_directory(&dir, &group, settings, &mut units);
+    }
+    units
+}
+
+fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mut Vec<Unit>) {
+    let on_disk = |names: &[&str]| {
+        names
+            .iter()
+            .map(|name| join_tidy(dir, name))
+            .find(|candidate| candidate.is_file())
+    };
+    let named = |path: &Path| group.iter().any(|target| same_file(&target.path, path));
+    let standalone = |target: &Target| Unit {
+        files: vec![PlannedFile {
+            path: target.path.clone(),
+            primary: true,
+        }],
+        variants: vec![Variant {
+            files: vec![0],
+            production: is_production(&target.path, settings),
+        }],
+    };
+    let Some(base) = on_disk(&BASE_NAMES) else {
+        units.extend(group.iter().map(|target| standalone(target)));
+        return;
+    };
+    let override_file = on_disk(&OVERRIDE_NAMES);
+    let mut files = vec![PlannedFile {
+        path: group
+            .iter()
+            .find(|target| same_file(&target.path, &base))
+            .map_or(base.clone(), |target| target.path.clone()),
+        primary: named(&base),
+    }];
+    let mut variants = Vec::new();
+    let mut default = vec![0];
+    if let Some(override_file) = &override_file {
+        files.push(PlannedFile {
+            path: group
+                .iter()
+                .find(|target| same_file(&target.path, override_file))
+                .map_or(override_file.clone(), |target| target.path.clone()),
+            primary: named(override_file),
+        });
+        default.push(1);
+    }
+    if files.iter().any(|file| file.primary) {
+        variants.push(Variant {
+            production: is_production(&files[default.len() - 1].path, settings),
+            files: default,
+        });
+    }
+    for target in group {
+        let is_base_or_override =
+            same_file(&target.path, &base) || override_file.as_ref().is_some_and(|path| same_file(&target.path, path));
+        if is_base_or_override {
+            continue;
+        }
+        let name = target
+            .path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        // Another base name (a directory with both compose.yaml and
+        // docker-compose.yml), or a file named with another kind of name,
+        // is a project of its own.
+        if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() {
+            units.push(standalone(target));
+            continue;
+        }
+        variants.push(Variant {
+            files: vec![0, files.len() as FileId],
+            production: is_production(&target.path, settings),
+        });
+        files.push(PlannedFile {
+            path: target.path.clone(),
+            primary: true,
+        });
+    }
+    units.push(Unit { files, variants });
+}
+
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
         .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    BASE_NAMES
-        .iter()
-        .map(|base| dir.join(base))
-        .find(|candidate| candidate.is_file())
+        .unwrap_or(Path::new("."))
+}
+
+/// `dir/name`, without a leading `./` for the current directory.
+fn join_tidy(dir: &Path, name: &str) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        dir.join(name)
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.file_name() == b.file_name()
+            && match (a.canonicalize(), b.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            }
+}
+
+/// The kind of a named file by its name or extension, reading it only when
+/// neither says.
+fn kind_of_path(path: &Path) -> FileKind {
+    let text = std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    kind_of_named(path, &text.unwrap_or_default())
 }
 
 /// A file to lint and whether the user named it (then its name does not matter).

@@ -74,13 +74,11 @@ fn conflicts(a: Span, b: Span) -> bool {
     overlap || a.start == b.start || insertion_touches
 }
 
-fn valid_edits(text: &str, fix: &Fix) -> bool {
-    fix.edits.iter().all(|edit| {
-        edit.span.start <= edit.span.end
-            && edit.span.end <= text.len()
-            && text.is_char_boundary(edit.span.start)
-            && text.is_char_boundary(edit.span.end)
-    })
+fn valid_edit(text: &str, edit: &Edit) -> bool {
+    edit.span.start <= edit.span.end
+        && edit.span.end <= text.len()
+        && text.is_char_boundary(edit.span.start)
+        && text.is_char_boundary(edit.span.end)
 }
 
 /// Error findings by code: a fix must not add to any of them.
@@ -96,82 +94,270 @@ fn error_counts(checked: &Checked) -> BTreeMap<&'static str, usize> {
     counts
 }
 
-fn no_worse(before: &Checked, after: &Checked) -> bool {
-    let before = error_counts(before);
-    error_counts(after)
-        .iter()
-        .all(|(code, count)| before.get(code).copied().unwrap_or(0) >= *count)
-}
-
 fn fix_key(diagnostic: &Diagnostic, fix: &Fix) -> String {
     format!("{}: {}", diagnostic.rule.code, fix.message)
 }
 
-/// Fixes `source` in memory: nothing is written here.
-pub fn fix_source(source: SourceFile, settings: &Settings, base_text: Option<&str>, mode: FixMode) -> Fixed {
-    let original = source.text.clone();
-    let (path, kind) = (source.path.clone(), source.kind);
-    let relint = |text: String| lint::lint(SourceFile::new(path.clone(), kind, text), settings, None, base_text);
-    let mut current = lint::lint(source, settings, None, base_text);
-    let mut applied = 0;
-    let mut dropped: Vec<String> = Vec::new();
-    // Texts already reached: fixes that undo each other must not loop.
-    let mut seen: HashSet<String> = HashSet::from([current.source.text.clone()]);
-    for _ in 0..MAX_ROUNDS {
-        let text = current.source.text.clone();
-        let candidates: Vec<(&Diagnostic, &Fix)> = current
-            .diagnostics
+/// Fixes one file alone (a Dockerfile, or a compose file as a project of
+/// one): nothing is written here.
+pub fn fix_source(source: SourceFile, settings: &Settings, mode: FixMode) -> Fixed {
+    let variants = match source.kind {
+        crate::source::FileKind::Compose => vec![crate::compose::model::Variant {
+            files: vec![0],
+            production: crate::discover::is_production(&source.path, settings),
+        }],
+        crate::source::FileKind::Dockerfile => Vec::new(),
+    };
+    let unit = lint::UnitInput {
+        files: vec![(
+            lint::Input {
+                source,
+                encoding_error: None,
+            },
+            true,
+        )],
+        variants,
+    };
+    fix_unit(unit, settings, mode).swap_remove(0)
+}
+
+/// Fixes the file at `path` in memory, within the project it belongs to
+/// (its base and overlays read but not written); `text` stands in for the
+/// file's content on disk when given.
+pub fn fix_file(path: &Path, text: Option<String>, settings: &Settings, mode: FixMode) -> Result<Fixed, String> {
+    let target = crate::discover::Target {
+        path: path.to_path_buf(),
+        explicit: true,
+    };
+    let mut provided = std::collections::HashMap::new();
+    if let Some(text) = text {
+        provided.insert(
+            path.to_path_buf(),
+            lint::input_from_bytes(path.to_path_buf(), text.into_bytes()),
+        );
+    }
+    let mut fixed = Vec::new();
+    for unit in crate::discover::plan(&[target], settings) {
+        fixed.extend(fix_unit(lint::read_unit(&unit, &mut provided)?, settings, mode));
+    }
+    fixed
+        .into_iter()
+        .find(|fixed| fixed.checked.source.path == path)
+        .ok_or_else(|| format!("{}: not fixed", path.display()))
+}
+
+/// Errors by code over every file of a unit.
+fn unit_error_counts(checked: &[Checked]) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for file in checked {
+        for (code, count) in error_counts(file) {
+            *counts.entry(code).or_insert(0) += count;
+        }
+    }
+    counts
+}
+
+fn unit_no_worse(before: &[Checked], after: &[Checked]) -> bool {
+    let before = unit_error_counts(before);
+    unit_error_counts(after)
+        .iter()
+        .all(|(code, count)| before.get(code).copied().unwrap_or(0) >= *count)
+}
+
+/// Fixes a unit (a Dockerfile, or a compose project) in memory: nothing is
+/// written here. A fix may edit any primary file of the unit (a finding in
+/// a merged value is fixed in the file that set it), never a file the
+/// project only refers to. Returns every file of the unit.
+pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Vec<Fixed> {
+    let variants = unit.variants.clone();
+    let files: Vec<(std::path::PathBuf, crate::source::FileKind, Option<Diagnostic>, bool)> = unit
+        .files
+        .iter()
+        .map(|(input, primary)| {
+            (
+                input.source.path.clone(),
+                input.source.kind,
+                input.encoding_error.clone(),
+                *primary,
+            )
+        })
+        .collect();
+    let originals: Vec<String> = unit.files.iter().map(|(input, _)| input.source.text.clone()).collect();
+    // Text that was not UTF-8 is reported, never rewritten.
+    let fixable: Vec<bool> = files
+        .iter()
+        .map(|(_, _, encoding_error, primary)| *primary && encoding_error.is_none())
+        .collect();
+    let relint = |texts: &[String]| {
+        let files = files
             .iter()
-            .filter_map(|diagnostic| diagnostic.fix.as_ref().map(|fix| (diagnostic, fix)))
-            .filter(|(diagnostic, fix)| {
+            .zip(texts)
+            .map(|((path, kind, encoding_error, primary), text)| {
+                (
+                    lint::Input {
+                        source: SourceFile::new(path.clone(), *kind, text.clone()),
+                        encoding_error: encoding_error.clone(),
+                    },
+                    *primary,
+                )
+            })
+            .collect();
+        lint::lint_unit(
+            lint::UnitInput {
+                files,
+                variants: variants.clone(),
+            },
+            settings,
+        )
+    };
+    let mut texts = originals.clone();
+    let mut current = lint::lint_unit(unit, settings);
+    let mut applied = vec![0; current.len()];
+    let mut dropped: Vec<(usize, String)> = Vec::new();
+    // Texts already reached: fixes that undo each other must not loop.
+    let mut seen: HashSet<Vec<String>> = HashSet::from([texts.clone()]);
+    let editable = |fix: &Fix, texts: &[String]| {
+        fix.edits.iter().all(|edit| {
+            let file = edit.span.file as usize;
+            file < texts.len() && fixable[file] && valid_edit(&texts[file], edit)
+        })
+    };
+    for _ in 0..MAX_ROUNDS {
+        let candidates: Vec<(usize, &Diagnostic, &Fix)> = current
+            .iter()
+            .enumerate()
+            .flat_map(|(file, checked)| checked.diagnostics.iter().map(move |diagnostic| (file, diagnostic)))
+            .filter_map(|(file, diagnostic)| diagnostic.fix.as_ref().map(|fix| (file, diagnostic, fix)))
+            .filter(|(file, diagnostic, fix)| {
                 mode.allows(fix.applicability)
-                    && valid_edits(&text, fix)
-                    && !dropped.contains(&fix_key(diagnostic, fix))
+                    && !fix.edits.is_empty()
+                    && editable(fix, &texts)
+                    && !dropped.contains(&(*file, fix_key(diagnostic, fix)))
             })
             .collect();
         if candidates.is_empty() {
             break;
         }
-        let mut chosen: Vec<(&Diagnostic, &Fix)> = Vec::new();
+        let mut chosen: Vec<(usize, &Diagnostic, &Fix)> = Vec::new();
         for candidate in &candidates {
-            let clashes = chosen.iter().any(|(_, fix)| {
-                fix.edits
-                    .iter()
-                    .any(|taken| candidate.1.edits.iter().any(|edit| conflicts(taken.span, edit.span)))
+            let clashes = chosen.iter().any(|(_, _, fix)| {
+                fix.edits.iter().any(|taken| {
+                    candidate
+                        .2
+                        .edits
+                        .iter()
+                        .any(|edit| taken.span.file == edit.span.file && conflicts(taken.span, edit.span))
+                })
             });
             if !clashes {
                 chosen.push(*candidate);
             }
         }
-        let edits: Vec<&Edit> = chosen.iter().flat_map(|(_, fix)| fix.edits.iter()).collect();
-        let next = relint(apply_edits(&text, &edits));
-        if !seen.insert(next.source.text.clone()) {
+        let apply = |fixes: &[&Fix]| -> Vec<String> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(file, text)| {
+                    let edits: Vec<&Edit> = fixes
+                        .iter()
+                        .flat_map(|fix| fix.edits.iter())
+                        .filter(|edit| edit.span.file as usize == file)
+                        .collect();
+                    if edits.is_empty() {
+                        text.clone()
+                    } else {
+                        apply_edits(text, &edits)
+                    }
+                })
+                .collect()
+        };
+        let all: Vec<&Fix> = chosen.iter().map(|(_, _, fix)| *fix).collect();
+        let next_texts = apply(&all);
+        if !seen.insert(next_texts.clone()) {
             break;
         }
-        if no_worse(&current, &next) {
-            applied += chosen.len();
+        let next = relint(&next_texts);
+        if unit_no_worse(&current, &next) {
+            for (_, _, fix) in &chosen {
+                applied[fix.edits[0].span.file as usize] += 1;
+            }
+            texts = next_texts;
             current = next;
             continue;
         }
         // Together they made things worse: apply the first fix that is fine
         // alone and let the next round see fresh spans; drop the bad ones.
-        for (diagnostic, fix) in chosen {
-            let alone: Vec<&Edit> = fix.edits.iter().collect();
-            let next = relint(apply_edits(&text, &alone));
-            if no_worse(&current, &next) {
-                applied += 1;
-                current = next;
+        let mut progressed = None;
+        let mut bad = Vec::new();
+        for (file, diagnostic, fix) in &chosen {
+            let alone = apply(&[*fix]);
+            let next = relint(&alone);
+            if unit_no_worse(&current, &next) {
+                progressed = Some((fix.edits[0].span.file as usize, alone, next));
                 break;
             }
-            dropped.push(fix_key(diagnostic, fix));
+            bad.push((*file, fix_key(diagnostic, fix)));
+        }
+        dropped.extend(bad);
+        if let Some((file, alone, next)) = progressed {
+            applied[file] += 1;
+            texts = alone;
+            current = next;
         }
     }
-    Fixed {
-        checked: current,
-        original,
-        applied,
-        dropped,
+    current
+        .into_iter()
+        .enumerate()
+        .map(|(file, checked)| Fixed {
+            original: originals
+                .get(file)
+                .cloned()
+                .unwrap_or_else(|| checked.source.text.clone()),
+            checked,
+            applied: applied.get(file).copied().unwrap_or(0),
+            dropped: dropped
+                .iter()
+                .filter(|(at, _)| *at == file)
+                .map(|(_, key)| key.clone())
+                .collect(),
+        })
+        .collect()
+}
+
+/// One result per file: a file reached from several units (an included
+/// file that is also linted itself) is fixed in its own unit only; its
+/// findings from every unit are joined, each once.
+pub fn merge_fixed(all: Vec<Fixed>) -> Vec<Fixed> {
+    let mut order: Vec<std::path::PathBuf> = Vec::new();
+    let mut groups: std::collections::HashMap<std::path::PathBuf, Vec<Fixed>> = std::collections::HashMap::new();
+    for fixed in all {
+        let path = fixed.checked.source.path.clone();
+        if !groups.contains_key(&path) {
+            order.push(path.clone());
+        }
+        groups.entry(path).or_default().push(fixed);
     }
+    order
+        .into_iter()
+        .filter_map(|path| {
+            let mut group = groups.remove(&path)?;
+            let main = group.iter().position(Fixed::changed).unwrap_or(0);
+            let Fixed {
+                checked,
+                original,
+                applied,
+                dropped,
+            } = group.swap_remove(main);
+            let mut all = vec![checked];
+            all.extend(group.into_iter().map(|other| other.checked));
+            Some(Fixed {
+                checked: lint::merge_checked(all).swap_remove(0),
+                original,
+                applied,
+                dropped,
+            })
+        })
+        .collect()
 }
 
 /// Writes `text` to `path` atomically (a temporary file in the same

@@ -1,18 +1,20 @@
-//! One file through the pipeline: parse, run the enabled rules, apply
-//! severities, per-file ignores and suppression comments, sort.
+//! Units of work through the pipeline: a Dockerfile, or a compose project
+//! (its files parsed, each variant merged); run the enabled rules, route each
+//! finding to the file it points into, apply severities, per-file ignores
+//! and suppression comments, sort.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::compose::interpolate::{self, Interpolation};
-use crate::compose::yaml::{self, Node, Value, YamlOutput};
+use crate::compose::model::{Model, Project, Variant};
+use crate::compose::yaml::{Node, Value};
 use crate::compose::{ComposeFile, build};
 use crate::diagnostic::Diagnostic;
-use crate::discover;
+use crate::discover::{self, Unit};
 use crate::dockerfile::parse as dockerfile;
-use crate::rules::{ComposeContext, DockerfileContext, RULES, RuleMeta, syntax};
+use crate::rules::{ComposeContext, DockerfileContext, RULES, Rule, RuleMeta, Scope, syntax};
 use crate::settings::Settings;
-use crate::source::{FileKind, SourceFile, Span};
+use crate::source::{FileId, FileKind, SourceFile, Span};
 use crate::suppress;
 
 /// A linted file and what was found in it.
@@ -46,8 +48,6 @@ pub struct Input {
     pub source: SourceFile,
     /// Set when the bytes were not UTF-8 (the text is then lossy).
     pub encoding_error: Option<Diagnostic>,
-    /// The base compose file, when this one is an overlay.
-    pub base_text: Option<String>,
 }
 
 /// Reads the file at `path`. Its kind comes from its name, or (for a file
@@ -61,103 +61,269 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
 pub fn input_from_bytes(path: std::path::PathBuf, bytes: Vec<u8>) -> Input {
     let kind = discover::kind_by_name(&path)
         .unwrap_or_else(|| discover::kind_of_named(&path, &String::from_utf8_lossy(&bytes)));
-    let base_text = read_base(&path, kind);
     let (source, encoding_error) = source_from_bytes(path, kind, bytes);
-    Input {
-        source,
-        encoding_error,
-        base_text,
-    }
+    Input { source, encoding_error }
 }
 
-/// Reads and lints the file at `path`.
-pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
-    let input = read_input(path)?;
-    Ok(lint(
-        input.source,
-        settings,
-        input.encoding_error,
-        input.base_text.as_deref(),
-    ))
+/// What one unit of work reads: a Dockerfile, or the files of a compose
+/// project with the variants it is deployed as.
+pub struct UnitInput {
+    /// With whether each is primary (see [`crate::compose::model::ProjectFile::primary`]).
+    pub files: Vec<(Input, bool)>,
+    /// Empty for a Dockerfile.
+    pub variants: Vec<Variant>,
 }
 
-/// The text of the base compose file an overlay amends. An unreadable base
-/// is reported when it is linted itself; the overlay then stands alone.
-pub fn read_base(path: &Path, kind: FileKind) -> Option<String> {
-    if kind != FileKind::Compose {
-        return None;
-    }
-    std::fs::read_to_string(discover::base_of(path)?).ok()
-}
-
-/// Lints one file. `base_text` is the text of the base compose file when
-/// `source` is an overlay (see [`crate::discover::base_of`]).
-pub fn lint(
-    source: SourceFile,
-    settings: &Settings,
-    encoding_error: Option<Diagnostic>,
-    base_text: Option<&str>,
-) -> Checked {
-    let mut diagnostics: Vec<Diagnostic> = encoding_error.into_iter().collect();
-    let enabled = || RULES.iter().filter(|rule| settings.is_enabled(rule.meta().code));
-    let targets: Vec<Option<Span>> = match source.kind {
-        FileKind::Compose => {
-            let (parsed, interpolation) = parse_interpolated(&source.text, &source.path, settings);
-            let file = parsed.documents.first().and_then(ComposeFile::new);
-            // An overlay's base lies in the same directory: the same variables apply.
-            let base_yaml = base_text.map(|text| parse_interpolated(text, &source.path, settings).0);
-            let base = base_yaml
-                .as_ref()
-                .and_then(|base| base.documents.first())
-                .and_then(ComposeFile::new);
-            let project_dir = source.path.parent().map(|dir| {
-                if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
+/// Reads the files of a planned unit; `provided` holds texts already read
+/// (standard input), by path. A primary file that cannot be read is an
+/// error; a file the project only refers to is left out.
+pub fn read_unit(unit: &Unit, provided: &mut HashMap<PathBuf, Input>) -> Result<UnitInput, String> {
+    let mut files = Vec::new();
+    let mut index = Vec::new();
+    for planned in &unit.files {
+        let input = match provided.remove(&planned.path) {
+            Some(input) => input,
+            None => match read_input(&planned.path) {
+                Ok(input) => input,
+                Err(error) if planned.primary => return Err(error),
+                Err(_) => {
+                    index.push(None);
+                    continue;
                 }
-            });
-            let project_dir = project_dir.filter(|dir| dir.is_dir());
-            let built = match (file, project_dir) {
-                (Some(file), Some(dir)) => build::load_built(&file, dir),
-                _ => HashMap::new(),
-            };
-            let cx = ComposeContext {
-                source: &source,
-                yaml: &parsed,
-                file,
-                base,
-                project_dir,
-                built: &built,
-                standards: &settings.standards,
-                interpolation: &interpolation,
-            };
-            for rule in enabled() {
-                rule.check_compose(&cx, &mut diagnostics);
+            },
+        };
+        index.push(Some(files.len() as FileId));
+        files.push((input, planned.primary));
+    }
+    let variants = unit
+        .variants
+        .iter()
+        .filter_map(|variant| {
+            let files: Option<Vec<FileId>> = variant.files.iter().map(|&at| index[at as usize]).collect();
+            let files = files.or_else(|| {
+                // An unreadable base: the overlay stands alone.
+                let own: Vec<FileId> = variant.files.iter().filter_map(|&at| index[at as usize]).collect();
+                (!own.is_empty()).then_some(own)
+            })?;
+            Some(Variant {
+                files,
+                production: variant.production,
+            })
+        })
+        .collect();
+    Ok(UnitInput { files, variants })
+}
+
+/// Lints a unit: every file of it, each with its findings.
+pub fn lint_unit(unit: UnitInput, settings: &Settings) -> Vec<Checked> {
+    let is_dockerfile = unit
+        .files
+        .first()
+        .is_some_and(|(input, _)| input.source.kind == FileKind::Dockerfile);
+    if is_dockerfile {
+        return unit
+            .files
+            .into_iter()
+            .map(|(input, _)| lint_dockerfile(input.source, settings, input.encoding_error))
+            .collect();
+    }
+    let files = unit
+        .files
+        .into_iter()
+        .map(|(input, primary)| (input.source, input.encoding_error, primary))
+        .collect();
+    lint_project(files, unit.variants, settings)
+}
+
+/// Finds, reads and lints everything under `paths`.
+pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Checked>, String> {
+    let targets = discover::discover(paths)?;
+    let units = discover::plan(&targets, settings);
+    let mut checked = Vec::new();
+    for unit in &units {
+        checked.extend(lint_unit(read_unit(unit, &mut HashMap::new())?, settings));
+    }
+    Ok(merge_checked(checked))
+}
+
+/// Reads and lints the file at `path` (with the project it belongs to),
+/// returning its own findings.
+pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
+    let checked = lint_paths(&[path.to_path_buf()], settings)?;
+    let tidy = |path: &Path| path.components().collect::<PathBuf>();
+    checked
+        .into_iter()
+        .find(|checked| tidy(&checked.source.path) == tidy(path))
+        .ok_or_else(|| format!("{}: not linted", path.display()))
+}
+
+/// One report per file: a file reached from several units (an included
+/// file that is also linted itself) has its findings joined, each once.
+pub fn merge_checked(all: Vec<Checked>) -> Vec<Checked> {
+    let mut merged: Vec<Checked> = Vec::with_capacity(all.len());
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for checked in all {
+        match by_path.get(&checked.source.path) {
+            Some(&at) => {
+                let into = &mut merged[at];
+                for diagnostic in checked.diagnostics {
+                    if !into.diagnostics.iter().any(|old| same_finding(old, &diagnostic)) {
+                        into.diagnostics.push(diagnostic);
+                    }
+                }
+                sort(&into.source, &mut into.diagnostics);
             }
-            if has_suppressions(&source) {
-                yaml_targets(&source, &parsed.documents)
-            } else {
-                Vec::new()
+            None => {
+                by_path.insert(checked.source.path.clone(), merged.len());
+                merged.push(checked);
             }
         }
-        FileKind::Dockerfile => {
-            let parsed = dockerfile::parse(&source.text);
-            let cx = DockerfileContext {
-                source: &source,
-                dockerfile: &parsed,
-                standards: &settings.standards,
-            };
-            for rule in enabled() {
-                rule.check_dockerfile(&cx, &mut diagnostics);
-            }
-            if has_suppressions(&source) {
-                dockerfile_targets(&source, &parsed)
-            } else {
-                Vec::new()
-            }
+    }
+    merged
+}
+
+fn same_finding(a: &Diagnostic, b: &Diagnostic) -> bool {
+    a.rule.code == b.rule.code && a.span == b.span && a.message == b.message
+}
+
+/// Lints one file alone: a Dockerfile, or a compose file as a project of one.
+pub fn lint(source: SourceFile, settings: &Settings, encoding_error: Option<Diagnostic>) -> Checked {
+    match source.kind {
+        FileKind::Dockerfile => lint_dockerfile(source, settings, encoding_error),
+        FileKind::Compose => {
+            let variants = vec![Variant {
+                files: vec![0],
+                production: discover::is_production(&source.path, settings),
+            }];
+            let mut checked = lint_project(vec![(source, encoding_error, true)], variants, settings);
+            checked.swap_remove(0)
         }
+    }
+}
+
+fn lint_dockerfile(source: SourceFile, settings: &Settings, encoding_error: Option<Diagnostic>) -> Checked {
+    let mut diagnostics: Vec<Diagnostic> = encoding_error.into_iter().collect();
+    let parsed = dockerfile::parse(&source.text);
+    let cx = DockerfileContext {
+        source: &source,
+        dockerfile: &parsed,
+        standards: &settings.standards,
     };
+    for rule in RULES.iter().filter(|rule| settings.is_enabled(rule.meta().code)) {
+        rule.check_dockerfile(&cx, &mut diagnostics);
+    }
+    let targets = if has_suppressions(&source) {
+        dockerfile_targets(&source, &parsed)
+    } else {
+        Vec::new()
+    };
+    finish(source, diagnostics, &targets, settings)
+}
+
+/// Lints a compose project: each file alone with the file-scope rules, and
+/// the merged model of each variant with the project-scope rules. A finding
+/// goes to the file its span lies in; one reached through several variants
+/// is reported once. Returns every file of the project (those it includes
+/// or extends too), in [`FileId`] order.
+pub fn lint_project(
+    files: Vec<(SourceFile, Option<Diagnostic>, bool)>,
+    variants: Vec<Variant>,
+    settings: &Settings,
+) -> Vec<Checked> {
+    let mut project = Project::new(files, variants, &settings.environment);
+    let variants = project.variants.clone();
+    let models: Vec<(Variant, Model)> = variants
+        .into_iter()
+        .map(|variant| {
+            let model = project.model(&variant.files);
+            (variant, model)
+        })
+        .collect();
+    let enabled: Vec<&dyn Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|rule| settings.is_enabled(rule.meta().code))
+        .collect();
+    let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); project.files.len()];
+    let no_built = HashMap::new();
+    for (id, file) in project.files.iter().enumerate() {
+        found[id].extend(file.encoding_error.iter().cloned());
+        let cx = ComposeContext {
+            source: &file.source,
+            yaml: &file.yaml,
+            file: file.yaml.documents.first().and_then(ComposeFile::new),
+            files: &project.files,
+            production: false,
+            built: &no_built,
+            standards: &settings.standards,
+            interpolation: &file.interpolation,
+            problems: &[],
+            variant_roots: &[],
+        };
+        for rule in enabled.iter().filter(|rule| rule.scope() == Scope::File) {
+            rule.check_compose(&cx, &mut found[id]);
+        }
+    }
+    let unresolved = project.unresolved();
+    let variant_roots: Vec<&Node> = models.iter().filter_map(|(_, model)| model.root.as_ref()).collect();
+    for (variant, model) in &models {
+        let Some(last) = variant.files.last().map(|&id| &project.files[id as usize]) else {
+            continue;
+        };
+        let file = model.root.as_ref().and_then(ComposeFile::new);
+        let built = match file {
+            Some(file) => build::load_built(&file, |span| project.files.get(span.file as usize)?.dir()),
+            None => HashMap::new(),
+        };
+        let cx = ComposeContext {
+            source: &last.source,
+            yaml: &last.yaml,
+            file,
+            files: &project.files,
+            production: variant.production,
+            built: &built,
+            standards: &settings.standards,
+            interpolation: &unresolved,
+            problems: &model.problems,
+            variant_roots: &variant_roots,
+        };
+        let mut diagnostics = Vec::new();
+        for rule in enabled.iter().filter(|rule| rule.scope() == Scope::Project) {
+            rule.check_compose(&cx, &mut diagnostics);
+        }
+        for mut diagnostic in diagnostics {
+            let id = (diagnostic.span.file as usize).min(found.len() - 1);
+            // A report shows one file per finding: places in other files are
+            // named in the message, not labelled.
+            let file = diagnostic.span.file;
+            diagnostic.labels.retain(|label| label.span.file == file);
+            if !found[id].iter().any(|old| same_finding(old, &diagnostic)) {
+                found[id].push(diagnostic);
+            }
+        }
+    }
+    project
+        .files
+        .into_iter()
+        .zip(found)
+        .map(|(file, diagnostics)| {
+            let targets = if has_suppressions(&file.source) {
+                yaml_targets(&file.source, &file.yaml.documents)
+            } else {
+                Vec::new()
+            };
+            finish(file.source, diagnostics, &targets, settings)
+        })
+        .collect()
+}
+
+/// Applies severities, per-file ignores and suppression comments, and sorts.
+fn finish(
+    source: SourceFile,
+    mut diagnostics: Vec<Diagnostic>,
+    targets: &[Option<Span>],
+    settings: &Settings,
+) -> Checked {
     diagnostics.retain(|diagnostic| settings.is_enabled(diagnostic.rule.code));
     for diagnostic in &mut diagnostics {
         diagnostic.severity = settings.severity(diagnostic.rule, diagnostic.severity);
@@ -172,33 +338,6 @@ pub fn lint(
     );
     sort(&source, &mut diagnostics);
     Checked { source, diagnostics }
-}
-
-/// Parses compose text and interpolates its values with the variables for a
-/// file at `path`: the run's environment, over `.env` beside the file unless
-/// `--env-file` replaced it. Rules then see the values Compose would deploy.
-fn parse_interpolated(text: &str, path: &Path, settings: &Settings) -> (YamlOutput, Interpolation) {
-    let mut parsed = yaml::parse(text);
-    let mut found = Interpolation::default();
-    // Without a `$` there is nothing to interpolate, and no `.env` to read.
-    if text.contains('$') {
-        let environment = &settings.environment;
-        let dir = path.parent().map(|dir| {
-            if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            }
-        });
-        let dot_env = dir
-            .and_then(|dir| environment.dot_env_path(dir))
-            .and_then(|path| std::fs::read_to_string(path).ok());
-        let variables = environment.variables(dot_env.as_deref());
-        for document in &mut parsed.documents {
-            interpolate::apply(text, document, &variables, &mut found);
-        }
-    }
-    (parsed, found)
 }
 
 fn has_suppressions(source: &SourceFile) -> bool {

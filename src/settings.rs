@@ -66,6 +66,7 @@ pub struct Settings {
     pub fail_on: Severity,
     /// The config file in use, if any.
     pub config_path: Option<PathBuf>,
+    pub compose: ComposeSettings,
     /// The variables compose files are interpolated with. Empty until the
     /// runner loads them (`crate::app`), so that tests see no process environment.
     pub environment: crate::compose::interpolate::Environment,
@@ -80,6 +81,39 @@ struct ConfigFile {
     #[serde(default)]
     per_file_ignores: Vec<PerFileIgnoreTable>,
     fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    compose: ComposeTable,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ComposeTable {
+    #[serde(default)]
+    projects: Vec<ProjectTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectTable {
+    files: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    production: bool,
+}
+
+/// The `[compose]` section: how compose files form projects.
+#[derive(Debug, Clone, Default)]
+pub struct ComposeSettings {
+    /// Projects declared explicitly, instead of by file names.
+    pub projects: Vec<DeclaredProject>,
+}
+
+/// A `[[compose.projects]]` entry: files merged in this order (as with
+/// `docker compose -f a -f b`), as one variant.
+#[derive(Debug, Clone)]
+pub struct DeclaredProject {
+    /// Relative to the config file's directory.
+    pub files: Vec<PathBuf>,
+    pub production: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -195,6 +229,34 @@ impl Settings {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| cwd.to_path_buf());
         let root = std::fs::canonicalize(&root).unwrap_or(root);
+
+        let mut projects = Vec::new();
+        for project in &file.compose.projects {
+            if project.files.get_ref().is_empty() {
+                return Err(error(
+                    project.files.span(),
+                    "a project needs at least one file".to_string(),
+                ));
+            }
+            let mut files = Vec::new();
+            for written in project.files.get_ref() {
+                let path = root.join(written.get_ref());
+                if !path.is_file() {
+                    return Err(error(
+                        written.span(),
+                        format!(
+                            "no compose file `{}` (paths are relative to the config file)",
+                            written.get_ref()
+                        ),
+                    ));
+                }
+                files.push(path);
+            }
+            projects.push(DeclaredProject {
+                files,
+                production: project.production,
+            });
+        }
         Ok(Settings {
             standards: file.standards,
             enabled,
@@ -203,6 +265,7 @@ impl Settings {
             root,
             fail_on,
             config_path: path,
+            compose: ComposeSettings { projects },
             environment: Default::default(),
         })
     }

@@ -2,16 +2,37 @@
 
 use std::path::{Path, PathBuf};
 
-/// A half-open byte range `start..end` into a source text.
+/// Which file of a compose project a span lies in: the index of the file in
+/// the project (0 for a file linted alone, and for every Dockerfile).
+pub type FileId = u32;
+
+/// A half-open byte range `start..end` into a source text, and the file of
+/// the project that text belongs to: a merged compose model holds values
+/// from several files, and each keeps where it was written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+    pub file: FileId,
 }
 
 impl Span {
     pub const fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
+        Self { start, end, file: 0 }
+    }
+
+    /// Another range of the same file.
+    pub const fn sub(self, start: usize, end: usize) -> Self {
+        Self {
+            start,
+            end,
+            file: self.file,
+        }
+    }
+
+    /// The same range, in `file`.
+    pub const fn in_file(self, file: FileId) -> Self {
+        Self { file, ..self }
     }
 
     /// An empty span at `offset`, for insertions and end-of-file errors.
@@ -29,11 +50,11 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn cover(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        self.sub(self.start.min(other.start), self.end.max(other.end))
     }
 
     pub fn contains(self, other: Span) -> bool {
-        self.start <= other.start && other.end <= self.end
+        self.file == other.file && self.start <= other.start && other.end <= self.end
     }
 }
 

@@ -19,9 +19,8 @@ fn fixed_fixtures() {
             return;
         }
         let relative = path.strip_prefix(common::repo()).unwrap();
-        let input = lint::read_input(relative).unwrap();
-        let kind = input.source.kind;
-        let fixed = fix::fix_source(input.source, &settings, input.base_text.as_deref(), FixMode::Unsafe);
+        let fixed = fix::fix_file(relative, None, &settings, FixMode::Unsafe).unwrap();
+        let kind = fixed.checked.source.kind;
         if !fixed.changed() {
             return;
         }
@@ -53,12 +52,7 @@ fn fixed_fixtures() {
             "{}: the fix broke parsing",
             relative.display()
         );
-        let again = fix::fix_source(
-            vwe_lint::source::SourceFile::new(relative, kind, text.clone()),
-            &settings,
-            input.base_text.as_deref(),
-            FixMode::Unsafe,
-        );
+        let again = fix::fix_file(relative, Some(text.clone()), &settings, FixMode::Unsafe).unwrap();
         assert!(
             !again.changed(),
             "{}: a second --fix changed:\n{}",

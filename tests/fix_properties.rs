@@ -11,17 +11,15 @@ use vwe_lint::discover;
 use vwe_lint::fix::{self, FixMode};
 use vwe_lint::lint;
 use vwe_lint::settings::Settings;
-use vwe_lint::source::{FileKind, SourceFile};
+use vwe_lint::source::FileKind;
 
 const BOM: char = '\u{feff}';
 
 /// What fixing one file did, or why it broke a promise.
-fn check(path: &PathBuf, kind: FileKind, settings: &Settings) -> Result<usize, String> {
-    let input = lint::input_from_bytes(path.clone(), std::fs::read(path).unwrap());
+fn check(path: &std::path::Path, kind: FileKind, settings: &Settings) -> Result<usize, String> {
     let kind = discover::kind_by_name(path).unwrap_or(kind);
-    let source = SourceFile::new(path.clone(), kind, input.source.text);
-    let base = input.base_text.as_deref();
-    let fixed = fix::fix_source(source, settings, base, FixMode::Unsafe);
+    // Within its project (base, overlays, includes), as `vwe-lint --fix` sees it.
+    let fixed = fix::fix_file(path, None, settings, FixMode::Unsafe)?;
     // No finding a fix claims to fix remains, unless that fix was dropped
     // (reported) because its result was worse.
     for diagnostic in &fixed.checked.diagnostics {
@@ -60,21 +58,11 @@ fn check(path: &PathBuf, kind: FileKind, settings: &Settings) -> Result<usize, S
             .filter(|d| matches!(d.rule.code, "S001" | "S002" | "S005"))
             .count()
     };
-    let before = lint::lint(
-        SourceFile::new(path.clone(), kind, original.clone()),
-        settings,
-        None,
-        base,
-    );
+    let before = lint::lint_file(path, settings)?;
     if parse_errors(&fixed.checked) > parse_errors(&before) {
         return Err("the fix broke parsing".into());
     }
-    let again = fix::fix_source(
-        SourceFile::new(path.clone(), kind, text.clone()),
-        settings,
-        base,
-        FixMode::Unsafe,
-    );
+    let again = fix::fix_file(path, Some(text.clone()), settings, FixMode::Unsafe)?;
     if again.changed() {
         return Err(format!("a second fix changed:\n{}", fix::unified_diff(&again)));
     }

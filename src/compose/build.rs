@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::dockerfile::parse::{self, Dockerfile};
+use crate::source::Span;
 
 use super::{ComposeFile, Service};
 
@@ -70,15 +71,22 @@ pub struct BuiltDockerfile {
 
 /// Reads and parses the Dockerfile of every local build in `file`, by service
 /// name. Missing files are left out (C703 reports them); variables in the
-/// paths are not guessed at.
-pub fn load_built(file: &ComposeFile, project_dir: &Path) -> HashMap<String, BuiltDockerfile> {
+/// paths are not guessed at. `dir_of` gives the directory a path written at
+/// a span is relative to (the directory of the file that wrote it).
+pub fn load_built<'a>(
+    file: &ComposeFile,
+    dir_of: impl Fn(Span) -> Option<&'a Path>,
+) -> HashMap<String, BuiltDockerfile> {
     let mut built = HashMap::new();
     for service in file.services() {
         let Some(spec) = BuildSpec::of(&service) else { continue };
         if spec.is_remote() || spec.context.contains('$') || spec.dockerfile.contains('$') {
             continue;
         }
-        let path = spec.dockerfile_path(project_dir);
+        let Some(dir) = service.get("build").and_then(|build| dir_of(build.span)) else {
+            continue;
+        };
+        let path = spec.dockerfile_path(dir);
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };

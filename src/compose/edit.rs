@@ -1,8 +1,13 @@
 //! Byte-range edits of compose YAML that keep the file's own layout:
 //! indentation, block or flow style, line endings, and every comment.
 
+//!
+//! In a merged project a mapping may hold entries from several files: edits
+//! only ever look at the entries written in the mapping's own file, and are
+//! made in that file (the caller passes that file's text).
+
 use crate::diagnostic::Edit;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 use super::yaml::{Entry, Node};
 
@@ -43,15 +48,21 @@ fn entry_end(entry: &Entry) -> usize {
     entry.value.span.end.max(entry.key.span.end)
 }
 
+/// Whether an entry is written in `file` itself: not merged in with `<<`,
+/// not brought in from another file of the project.
+fn written_in(entry: &Entry, file: FileId) -> bool {
+    entry.merged_from.is_none() && entry.key.span.file == file
+}
+
 /// Where the mapping's own text ends: its last own entry, or, when all its
 /// entries are merged, the last `<<` key whose aliases fit on its line.
-fn own_end(text: &str, entries: &[Entry]) -> Option<usize> {
-    let own = entries
-        .iter()
-        .filter(|entry| entry.merged_from.is_none())
-        .map(entry_end);
+fn own_end(text: &str, entries: &[Entry], file: FileId) -> Option<usize> {
+    let own = entries.iter().filter(|entry| written_in(entry, file)).map(entry_end);
     own.max().or_else(|| {
-        let merge_keys = entries.iter().filter_map(|entry| entry.merged_from);
+        let merge_keys = entries
+            .iter()
+            .filter_map(|entry| entry.merged_from)
+            .filter(|key| key.file == file);
         merge_keys
             .filter(|key| merge_on_one_line(text, *key))
             .map(|key| key.end)
@@ -75,27 +86,34 @@ fn merge_on_one_line(text: &str, key: Span) -> bool {
 /// alias copy (the edit would change every user of the anchor) or its layout
 /// is not one a person would recognise.
 pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
+    let file = mapping.span.file;
+    insert_entry_in(text, mapping, after.filter(|after| written_in(after, file)), key, value)
+        .map(|edit| edit.in_file(file))
+}
+
+fn insert_entry_in(text: &str, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
     if mapping.alias.is_some() {
         return None;
     }
+    let file = mapping.span.file;
     let entries = &mapping.as_mapping()?.entries;
     if is_flow(text, mapping) {
         if let Some(after) = after {
             return Some(Edit::insert(entry_end(after), format!(", {key}: {value}")));
         }
         let close = mapping.span.end.checked_sub(1)?;
-        let separator = if entries.is_empty() { "" } else { ", " };
+        let separator = if first_own_key(entries, file).is_none() {
+            ""
+        } else {
+            ", "
+        };
         return Some(Edit::insert(close, format!("{separator}{key}: {value}")));
     }
-    let own: Vec<&Entry> = entries.iter().filter(|entry| entry.merged_from.is_none()).collect();
-    let first_key = own
-        .first()
-        .map(|entry| entry.key.span)
-        .or_else(|| entries.first()?.merged_from)?;
+    let first_key = first_own_key(entries, file)?;
     let indent = indentation_before(text, first_key.start)?;
     let end = match after {
         Some(after) => entry_end(after),
-        None => own_end(text, entries)?,
+        None => own_end(text, entries, file)?,
     };
     let newline = line_ending(text);
     Some(match after_line(text, Span::new(end, end)) {
@@ -104,9 +122,28 @@ pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str
     })
 }
 
+/// The key of the first entry written in the mapping's own text, or else the
+/// first `<<` key there.
+fn first_own_key(entries: &[Entry], file: FileId) -> Option<Span> {
+    entries
+        .iter()
+        .find(|entry| written_in(entry, file))
+        .map(|entry| entry.key.span)
+        .or_else(|| {
+            entries
+                .iter()
+                .filter_map(|entry| entry.merged_from)
+                .find(|key| key.file == file)
+        })
+}
+
 /// An edit that removes a one-line `key: value` entry, keeping a trailing
 /// comment on its line.
 pub fn remove_entry(text: &str, entry: &Entry) -> Option<Edit> {
+    remove_entry_in(text, entry).map(|edit| edit.in_file(entry.key.span.file))
+}
+
+fn remove_entry_in(text: &str, entry: &Entry) -> Option<Edit> {
     indentation_before(text, entry.key.span.start)?;
     let start = line_start(text, entry.key.span.start);
     let value_end = entry.value.span.end.max(entry.key.span.end);
@@ -184,7 +221,7 @@ pub fn block_text(entries: &[(String, Block)], step: usize) -> String {
 
 /// How many spaces the file indents a nested block mapping by: the first
 /// parent/child pair of block mappings found under `root`; 2 if there is none.
-pub fn indent_step(text: &str, root: &Node) -> usize {
+pub fn indent_step(text: &str, root: &Node, file: FileId) -> usize {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         let Some(mapping) = node.as_mapping() else {
@@ -193,12 +230,16 @@ pub fn indent_step(text: &str, root: &Node) -> usize {
             }
             continue;
         };
-        if node.alias.is_some() || is_flow(text, node) {
+        if node.alias.is_some() || (node.span.file == file && is_flow(text, node)) {
             continue;
         }
-        for entry in mapping.iter().filter(|entry| entry.merged_from.is_none()) {
-            let child = entry.value.as_mapping().and_then(|child| child.entries.first());
-            if let Some(child) = child.filter(|child| child.merged_from.is_none())
+        for entry in mapping.iter().filter(|entry| written_in(entry, file)) {
+            let child = entry
+                .value
+                .as_mapping()
+                .and_then(|child| child.entries.iter().find(|child| written_in(child, file)));
+            if let Some(child) = child
+                && entry.value.span.file == file
                 && !is_flow(text, &entry.value)
                 && let (Some(outer), Some(inner)) = (
                     indentation_before(text, entry.key.span.start),
@@ -220,22 +261,27 @@ pub fn indent_step(text: &str, root: &Node) -> usize {
 /// `, key: {…}` inside a flow mapping. `None` for an alias copy or a layout
 /// a person would not recognise.
 pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    insert_entries_in(text, mapping, entries, step).map(|edit| edit.in_file(mapping.span.file))
+}
+
+fn insert_entries_in(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
     if mapping.alias.is_some() || entries.is_empty() {
         return None;
     }
     let existing = &mapping.as_mapping()?.entries;
+    let file = mapping.span.file;
     if is_flow(text, mapping) {
         let close = mapping.span.end.checked_sub(1)?;
-        let separator = if existing.is_empty() { "" } else { ", " };
+        let separator = if first_own_key(existing, file).is_none() {
+            ""
+        } else {
+            ", "
+        };
         return Some(Edit::insert(close, format!("{separator}{}", flow_entries(entries))));
     }
-    let first_key = existing
-        .iter()
-        .find(|entry| entry.merged_from.is_none())
-        .map(|entry| entry.key.span)
-        .or_else(|| existing.first()?.merged_from)?;
+    let first_key = first_own_key(existing, file)?;
     let indent = indentation_before(text, first_key.start)?;
-    let end = own_end(text, existing)?;
+    let end = own_end(text, existing, file)?;
     let newline = line_ending(text);
     let mut lines = String::new();
     block_lines(entries, indent, step, newline, &mut lines);
@@ -249,6 +295,10 @@ pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], s
 /// nested `entries`, on the lines after it, `step` spaces deeper than its
 /// key. A comment after the key stays where it is.
 pub fn fill_empty_entry(text: &str, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    fill_empty_entry_in(text, entry, entries, step).map(|edit| edit.in_file(entry.key.span.file))
+}
+
+fn fill_empty_entry_in(text: &str, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
     let empty = matches!(entry.value.value, super::yaml::Value::Null) && entry.value.span.is_empty();
     if entry.merged_from.is_some() || entry.key.alias.is_some() || !empty || entries.is_empty() {
         return None;
@@ -290,7 +340,7 @@ mod tests {
         let text = "services:\n    api:\n        image: x # keep\n    db:\n        image: y\n";
         let parsed = yaml::parse(text);
         let root = &parsed.documents[0];
-        assert_eq!(indent_step(text, root), 4);
+        assert_eq!(indent_step(text, root, 0), 4);
         let api = root.get("services").unwrap().get("api").unwrap();
         let edit = insert_entries(text, api, &logging(), 4).unwrap();
         assert_eq!(

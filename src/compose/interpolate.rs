@@ -264,7 +264,7 @@ fn walk<'v>(
                     let place = match written[cursor..].find(expression) {
                         Some(at) => {
                             cursor += at + expression.len();
-                            Span::new(span.start + cursor - expression.len(), span.start + cursor)
+                            span.sub(span.start + cursor - expression.len(), span.start + cursor)
                         }
                         None => span,
                     };

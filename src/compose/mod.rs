@@ -3,6 +3,8 @@
 pub mod build;
 pub mod edit;
 pub mod interpolate;
+pub mod merge;
+pub mod model;
 pub mod ports;
 pub mod schema;
 pub mod service_facts;
@@ -107,6 +109,23 @@ impl<'a> Service<'a> {
             }),
             _ => None,
         }
+    }
+
+    /// The profiles the service is under; none means it runs by default.
+    pub fn profiles(&self) -> Vec<&'a str> {
+        self.get("profiles")
+            .and_then(Node::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+
+    /// Whether `docker compose up` without `--profile` starts the service.
+    pub fn runs_by_default(&self) -> bool {
+        self.get("profiles")
+            .and_then(Node::as_sequence)
+            .is_none_or(|profiles| profiles.is_empty())
     }
 
     pub fn lifecycle(&self, standards: &Standards) -> LifecycleSource {

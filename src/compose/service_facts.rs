@@ -1,106 +1,46 @@
-//! Facts about a service that several rules ask for: where a key is set
-//! (the service, what it `extends`, or the base file of an overlay), its
-//! healthcheck, its environment, and the value formats Compose uses for
+//! Facts about a service that several rules ask for: whether a key is set,
+//! its healthcheck, its environment, and the value formats Compose uses for
 //! sizes, CPUs and durations.
 
 use std::time::Duration;
 
+use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::yaml::{Node, Value};
-use crate::compose::{ComposeFile, Service};
 use crate::dockerfile::parse::{Instruction, Keyword, Stage};
 use crate::source::Span;
 
-/// Where a service gets a key from.
+/// Where a service gets a key from, in the merged model.
 #[derive(Clone, Copy, Debug)]
 pub enum Found<'a> {
-    /// Written in this file, in the service or a service it `extends`.
     Here(&'a Node),
-    /// Written for the same service in the base file of this overlay.
-    Base(&'a Node),
     Absent,
-    /// The service extends one in another file: what it inherits is unknown.
+    /// The service still `extends` something the model could not resolve
+    /// (a missing file or service): what it inherits is unknown.
     Unknown,
 }
 
 impl<'a> Found<'a> {
     pub fn node(self) -> Option<&'a Node> {
         match self {
-            Found::Here(node) | Found::Base(node) => Some(node),
+            Found::Here(node) => Some(node),
             Found::Absent | Found::Unknown => None,
         }
     }
 }
 
-/// Looks `key` up in `service`, then along its `extends:` chain in `file`.
-fn in_file<'a>(file: Option<ComposeFile<'a>>, service: Service<'a>, key: &str) -> Result<Option<&'a Node>, ()> {
-    let mut current = service;
-    // Bounded: a cycle of `extends` is the schema's business, not a hang.
-    for _ in 0..16 {
-        if let Some(node) = current.get(key) {
-            return Ok(Some(node));
-        }
-        let Some(extends) = current.get("extends") else {
-            return Ok(None);
-        };
-        let parent = match extends.as_str() {
-            Some(name) => name,
-            None if extends.get("file").is_some() => return Err(()),
-            None => extends.get("service").and_then(Node::as_str).ok_or(())?,
-        };
-        current = file
-            .and_then(|file| file.services().find(|other| other.name == parent))
-            .ok_or(())?;
-    }
-    Err(())
+/// Whether `service` gets `key` (the merged model has resolved `extends`).
+pub fn find_key<'a>(service: Service<'a>, key: &str) -> Found<'a> {
+    find_path(service, &[key])
 }
 
-/// Where `service` gets `key`: its own file first, then, for an overlay, the
-/// same service in the base file.
-pub fn find_key<'a>(
-    file: Option<ComposeFile<'a>>,
-    base: Option<ComposeFile<'a>>,
-    service: Service<'a>,
-    key: &str,
-) -> Found<'a> {
-    match in_file(file, service, key) {
-        Ok(Some(node)) => return Found::Here(node),
-        Ok(None) => {}
-        Err(()) => return Found::Unknown,
-    }
-    let Some(base_service) = base.and_then(|base| base.services().find(|other| other.name == service.name)) else {
-        return Found::Absent;
-    };
-    match in_file(base, base_service, key) {
-        Ok(Some(node)) => Found::Base(node),
-        Ok(None) => Found::Absent,
-        Err(()) => Found::Unknown,
-    }
-}
-
-/// A nested value (`deploy.resources.limits.memory`) from the service or, key
-/// by key, from the base file's service: Compose merges mappings that way.
-pub fn find_path<'a>(
-    file: Option<ComposeFile<'a>>,
-    base: Option<ComposeFile<'a>>,
-    service: Service<'a>,
-    path: &[&str],
-) -> Found<'a> {
-    let (first, rest) = path.split_first().expect("a non-empty path");
-    let descend = |node: &'a Node| rest.iter().try_fold(node, |node, key| node.get(key));
-    let own = match in_file(file, service, first) {
-        Ok(node) => node.and_then(descend),
-        Err(()) => return Found::Unknown,
-    };
-    if let Some(node) = own {
-        return Found::Here(node);
-    }
-    let Some(base_service) = base.and_then(|base| base.services().find(|other| other.name == service.name)) else {
-        return Found::Absent;
-    };
-    match in_file(base, base_service, first) {
-        Ok(node) => node.and_then(descend).map_or(Found::Absent, Found::Base),
-        Err(()) => Found::Unknown,
+/// A nested value (`deploy.resources.limits.memory`) of `service`.
+pub fn find_path<'a>(service: Service<'a>, path: &[&str]) -> Found<'a> {
+    let found = path.iter().try_fold(service.node(), |node, key| node.get(key));
+    match found {
+        Some(node) => Found::Here(node),
+        None if service.get("extends").is_some() => Found::Unknown,
+        None => Found::Absent,
     }
 }
 
@@ -215,8 +155,9 @@ pub struct EnvVar<'a> {
     pub listed: bool,
 }
 
-/// The variables of an `environment:` node (mapping or list form).
-pub fn environment<'a>(text: &str, environment: &'a Node) -> Vec<EnvVar<'a>> {
+/// The variables of an `environment:` node (mapping or list form);
+/// `text_of` gives the text of the file a span lies in.
+pub fn environment<'a, 't>(text_of: impl Fn(Span) -> &'t str, environment: &'a Node) -> Vec<EnvVar<'a>> {
     match &environment.value {
         Value::Mapping(mapping) => mapping
             .iter()
@@ -237,8 +178,7 @@ pub fn environment<'a>(text: &str, environment: &'a Node) -> Vec<EnvVar<'a>> {
             .iter()
             .filter_map(|item| {
                 let whole = item.as_str()?;
-                // Empty when the node comes from another file (an overlay's base).
-                let raw = text.get(item.span.start..item.span.end).unwrap_or("");
+                let raw = text_of(item.span).get(item.span.start..item.span.end).unwrap_or("");
                 let quote = usize::from(raw.starts_with(['"', '\'']));
                 let (name, value) = match whole.split_once('=') {
                     Some((name, value)) => (name, Some(value)),
@@ -250,11 +190,11 @@ pub fn environment<'a>(text: &str, environment: &'a Node) -> Vec<EnvVar<'a>> {
                     // end of the item, before a closing quote.
                     let equals = raw.find('=')?;
                     let end = item.span.end - quote;
-                    (item.span.start + equals + 1 < end).then(|| Span::new(item.span.start + equals + 1, end))
+                    (item.span.start + equals + 1 < end).then(|| item.span.sub(item.span.start + equals + 1, end))
                 });
                 Some(EnvVar {
                     name,
-                    name_span: Span::new(name_start, name_start + name.len()),
+                    name_span: item.span.sub(name_start, name_start + name.len()),
                     value,
                     value_span,
                     node: item,
@@ -339,13 +279,8 @@ pub fn built_healthcheck(built: &BuiltDockerfile) -> bool {
 /// Whether `service` has a working healthcheck: its own (or its base's) in
 /// compose, or one in the Dockerfile it builds that compose does not turn off.
 /// `None` when that cannot be known (a build whose Dockerfile was not read).
-pub fn has_healthcheck(
-    file: Option<ComposeFile>,
-    base: Option<ComposeFile>,
-    service: Service,
-    built: Option<&BuiltDockerfile>,
-) -> Option<bool> {
-    let compose = match find_key(file, base, service, "healthcheck") {
+pub fn has_healthcheck(service: Service, built: Option<&BuiltDockerfile>) -> Option<bool> {
+    let compose = match find_key(service, "healthcheck") {
         Found::Unknown => return None,
         found => found.node().and_then(compose_healthcheck),
     };
@@ -354,7 +289,7 @@ pub fn has_healthcheck(
         Some(ComposeHealthcheck::Disabled(_)) => Some(false),
         Some(ComposeHealthcheck::TimingOnly(_)) | None => match built {
             Some(built) => Some(built_healthcheck(built)),
-            None if builds(file, base, service) => None,
+            None if builds(service) => None,
             // The image's own HEALTHCHECK is not known: a timing-only block
             // says the author expects one.
             None => Some(matches!(compose, Some(ComposeHealthcheck::TimingOnly(_)))),
@@ -362,9 +297,9 @@ pub fn has_healthcheck(
     }
 }
 
-/// Whether the service (here or in the base) builds its image.
-pub fn builds(file: Option<ComposeFile>, base: Option<ComposeFile>, service: Service) -> bool {
-    !matches!(find_key(file, base, service, "build"), Found::Absent)
+/// Whether the service builds its image (or may, through an unresolved `extends`).
+pub fn builds(service: Service) -> bool {
+    !matches!(find_key(service, "build"), Found::Absent)
 }
 
 #[cfg(test)]
@@ -427,7 +362,7 @@ mod tests {
         let text = "environment:\n  A: '1'\n  B:\n---\n- \"C=x=y\"\n- D\n- E=\n";
         let parsed = yaml::parse(text);
         let mapping = parsed.documents[0].get("environment").unwrap();
-        let vars = environment(text, mapping);
+        let vars = environment(|_| text, mapping);
         assert_eq!(vars[0].name, "A");
         assert_eq!(vars[0].value, Some("1"));
         assert_eq!(
@@ -435,7 +370,7 @@ mod tests {
             "'1'"
         );
         assert_eq!(vars[1].value, None);
-        let list = environment(text, &parsed.documents[1]);
+        let list = environment(|_| text, &parsed.documents[1]);
         assert_eq!(list[0].name, "C");
         assert_eq!(list[0].value, Some("x=y"));
         assert_eq!(&text[list[0].name_span.start..list[0].name_span.end], "C");
@@ -449,22 +384,21 @@ mod tests {
     }
 
     #[test]
-    fn keys_from_extends_and_base() {
-        let text =
-            "services:\n  a:\n    extends: b\n  b:\n    user: app\n  c:\n    extends: {file: x.yaml, service: c}\n";
-        let base_text = "services:\n  a:\n    logging: {driver: local}\n";
+    fn keys_and_unresolved_extends() {
+        let text = "services:\n  a:\n    user: app\n    logging: {driver: local}\n  c:\n    extends: {file: x.yaml, service: c}\n";
         let parsed = yaml::parse(text);
-        let base_parsed = yaml::parse(base_text);
-        let file = ComposeFile::new(&parsed.documents[0]);
-        let base = ComposeFile::new(&base_parsed.documents[0]);
+        let file = crate::compose::ComposeFile::new(&parsed.documents[0]);
         let service = |name: &str| file.unwrap().services().find(|s| s.name == name).unwrap();
-        assert!(matches!(find_key(file, base, service("a"), "user"), Found::Here(_)));
-        assert!(matches!(find_key(file, base, service("a"), "logging"), Found::Base(_)));
-        assert!(matches!(find_key(file, base, service("b"), "logging"), Found::Absent));
-        assert!(matches!(find_key(file, base, service("c"), "logging"), Found::Unknown));
+        assert!(matches!(find_key(service("a"), "user"), Found::Here(_)));
+        assert!(matches!(find_key(service("a"), "healthcheck"), Found::Absent));
+        assert!(matches!(find_key(service("c"), "logging"), Found::Unknown));
         assert!(matches!(
-            find_path(file, base, service("a"), &["logging", "driver"]),
-            Found::Base(_)
+            find_path(service("a"), &["logging", "driver"]),
+            Found::Here(_)
+        ));
+        assert!(matches!(
+            find_path(service("a"), &["logging", "options"]),
+            Found::Absent
         ));
     }
 

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScanError, Tag};
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// Deepest allowed nesting of collections, so that building, cloning and
 /// dropping a tree never recurses deeper than this.
@@ -292,6 +292,26 @@ fn is_core_float(text: &str) -> bool {
     at == bytes.len()
 }
 
+/// Parses all documents of `text`, a file of a compose project: every span
+/// is marked as lying in `file`.
+pub fn parse_in(text: &str, file: FileId) -> YamlOutput {
+    let mut out = parse(text);
+    if file != 0 {
+        let mark = |span: &mut Span| *span = span.in_file(file);
+        for error in &mut out.errors {
+            mark(&mut error.span);
+        }
+        for duplicate in &mut out.duplicate_keys {
+            mark(&mut duplicate.first);
+            mark(&mut duplicate.second);
+        }
+        for document in &mut out.documents {
+            remap_node(document, &mark);
+        }
+    }
+    out
+}
+
 /// Parses all documents of `text`.
 pub fn parse(text: &str) -> YamlOutput {
     // saphyr copes with a BOM itself, but parsing without it keeps the
@@ -477,7 +497,8 @@ struct Frame {
 
 enum FrameKind {
     Sequence(Vec<Node>),
-    Mapping(MappingFrame),
+    /// Boxed: a pending key makes it much larger than a sequence.
+    Mapping(Box<MappingFrame>),
 }
 
 #[derive(Default)]
@@ -560,12 +581,7 @@ impl<'t> Builder<'t> {
                 self.open(FrameKind::Sequence(Vec::new()), anchor, tag.as_deref(), span)?;
             }
             Event::MappingStart(anchor, tag) => {
-                self.open(
-                    FrameKind::Mapping(MappingFrame::default()),
-                    anchor,
-                    tag.as_deref(),
-                    span,
-                )?;
+                self.open(FrameKind::Mapping(Box::default()), anchor, tag.as_deref(), span)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -641,11 +657,8 @@ impl<'t> Builder<'t> {
     /// value (or at the key's end if there is no colon), else where saphyr
     /// puts it when that is a point.
     fn empty_span(&self, raw_start: usize, raw_end: usize) -> Span {
-        let pending_key = match self.frames.last() {
-            Some(Frame {
-                kind: FrameKind::Mapping(MappingFrame { key: Some(key), .. }),
-                ..
-            }) => Some(key.site().end),
+        let pending_key = match self.frames.last().map(|frame| &frame.kind) {
+            Some(FrameKind::Mapping(map)) => map.key.as_ref().map(|key| key.site().end),
             _ => None,
         };
         if let Some(key_end) = pending_key {

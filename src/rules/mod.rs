@@ -2,10 +2,11 @@
 //! by code, kebab name or code prefix.
 
 use crate::compose::ComposeFile;
+use crate::compose::model::ProjectFile;
 use crate::compose::yaml::YamlOutput;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dockerfile::parse::Dockerfile;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 use crate::standards::Standards;
 
 pub mod compose;
@@ -44,31 +45,67 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
-/// A parsed compose file as the rules see it.
+/// What a compose rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Each file as written, alone (syntax, schema, interpolation).
+    File,
+    /// The merged model of each variant of the project.
+    Project,
+}
+
+/// A compose file, or the merged model of a project's variant, as the rules see it.
 pub struct ComposeContext<'a> {
+    /// The file a file-scope rule checks; for the project scope, the
+    /// variant's last file (the one it is named after).
     pub source: &'a SourceFile,
     pub yaml: &'a YamlOutput,
-    /// The first document, when it is a mapping (the compose file proper).
+    /// File scope: the file's first document, when it is a mapping. Project
+    /// scope: the merged model, whose spans point into `files`.
     pub file: Option<ComposeFile<'a>>,
-    /// For an overlay, the base file it is applied over: a service the
-    /// overlay only amends inherits what the base sets.
-    pub base: Option<ComposeFile<'a>>,
-    /// The directory relative paths in the file are resolved from; `None`
-    /// for standard input without a name on disk.
-    pub project_dir: Option<&'a std::path::Path>,
+    /// The project's files, by [`crate::source::FileId`].
+    pub files: &'a [ProjectFile],
+    /// The variant is a production deployment.
+    pub production: bool,
     /// The Dockerfiles the services build (by service name), read by the runner.
     pub built: &'a std::collections::HashMap<String, crate::compose::build::BuiltDockerfile>,
     pub standards: &'a Standards,
-    /// What interpolating the file found; `yaml` already holds the
-    /// interpolated values (each scalar's `raw` keeps what was written).
+    /// What interpolating found; the trees already hold the interpolated
+    /// values (each scalar's `raw` keeps what was written).
     pub interpolation: &'a crate::compose::interpolate::Interpolation,
+    /// References the model could not resolve (project scope).
+    pub problems: &'a [crate::compose::model::ModelProblem],
+    /// The merged models of the project's other variants (project scope):
+    /// whether something is used at all is a question about every variant.
+    pub variant_roots: &'a [&'a crate::compose::yaml::Node],
 }
 
 impl<'a> ComposeContext<'a> {
-    /// Whether a path written in the file (relative to the compose file's
-    /// directory) exists; `None` when the file has no directory on disk.
-    pub fn path_exists(&self, written: &str) -> Option<bool> {
-        Some(self.project_dir?.join(written).exists())
+    fn project_file(&self, span: Span) -> Option<&'a ProjectFile> {
+        self.files.get(span.file as usize)
+    }
+
+    /// The whole text of the file `span` lies in.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.project_file(span)
+            .map_or(&self.source.text, |file| &file.source.text)
+    }
+
+    /// The file `span` lies in.
+    pub fn source_of(&self, span: Span) -> &'a SourceFile {
+        self.project_file(span).map_or(self.source, |file| &file.source)
+    }
+
+    /// The directory relative paths written at `span` are resolved from;
+    /// `None` for standard input without a name on disk.
+    pub fn dir_of(&self, span: Span) -> Option<&'a std::path::Path> {
+        self.project_file(span)?.dir()
+    }
+
+    /// Whether a path written at `span` exists; `None` when its file has no
+    /// directory on disk.
+    pub fn path_exists(&self, span: Span, written: &str) -> Option<bool> {
+        Some(self.dir_of(span)?.join(written).exists())
     }
 
     /// Whether a value depends on a variable that is unset (or is a malformed
@@ -78,21 +115,10 @@ impl<'a> ComposeContext<'a> {
         self.interpolation.unresolved.contains(&node.span)
     }
 
-    /// The same service in the base file, when this file is an overlay.
-    pub fn base_service(&self, name: &str) -> Option<crate::compose::Service<'a>> {
-        self.base?.services().find(|service| service.name == name)
-    }
-
-    /// A service's lifecycle in the merged model: an overlay service without
-    /// its own `vwe.lifecycle` label keeps the base's. `None` for a label
-    /// value that is no lifecycle (C503 reports it).
+    /// A service's lifecycle. `None` for a label value that is no lifecycle
+    /// (C503 reports it).
     pub fn lifecycle(&self, service: &crate::compose::Service<'a>) -> Option<crate::standards::Lifecycle> {
-        use crate::compose::LIFECYCLE_LABEL;
-        let labelled = service.label(LIFECYCLE_LABEL).is_some();
-        match self.base_service(service.name) {
-            Some(base) if !labelled => base.lifecycle(self.standards).lifecycle(),
-            _ => service.lifecycle(self.standards).lifecycle(),
-        }
+        service.lifecycle(self.standards).lifecycle()
     }
 }
 
@@ -106,6 +132,11 @@ pub struct DockerfileContext<'a> {
 /// A check: pure, it reads a context and appends diagnostics.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
+
+    /// Whether the compose check reads each file alone or the merged project.
+    fn scope(&self) -> Scope {
+        Scope::Project
+    }
 
     fn check_compose(&self, _cx: &ComposeContext, _out: &mut Vec<Diagnostic>) {}
 

@@ -22,7 +22,7 @@ pub fn default_settings() -> Settings {
 /// Lints `text` as a file of `kind` named `name`.
 pub fn lint_text(name: &str, kind: FileKind, text: &str, settings: &Settings) -> Checked {
     let (source, encoding_error) = lint::source_from_bytes(PathBuf::from(name), kind, text.as_bytes().to_vec());
-    lint::lint(source, settings, encoding_error, None)
+    lint::lint(source, settings, encoding_error)
 }
 
 pub fn codes(checked: &Checked) -> Vec<&'static str> {

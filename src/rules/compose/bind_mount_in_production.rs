@@ -1,9 +1,6 @@
-//! C304: a bind mount in a production variant (the production file, and the
-//! base services it amends).
+//! C304: a bind mount in the merged model of a production variant (the base
+//! file plus the production file), at the line that declares it.
 
-use std::collections::HashSet;
-
-use crate::compose::site::replaces_base;
 use crate::compose::volumes::{self, Mount, MountKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
@@ -31,15 +28,12 @@ impl Rule for BindMountInProduction {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let Some(name) = cx.source.path.file_name().and_then(|name| name.to_str()) else {
-            return;
-        };
-        if !cx.standards.production.files.iter().any(|file| file == name) {
+        if !cx.production {
             return;
         }
+        let variant = cx.source.path.file_name().and_then(|name| name.to_str()).unwrap_or("");
         for service in file.services() {
-            let own = volumes::items(&service, &cx.interpolation.unresolved);
-            for item in &own {
+            for item in volumes::items(&service, &cx.interpolation.unresolved) {
                 let Some(mount) = item.mount.as_ref().filter(|mount| is_reported(mount)) else {
                     continue;
                 };
@@ -48,7 +42,7 @@ impl Rule for BindMountInProduction {
                         &META,
                         item.site,
                         format!(
-                            "service `{}` bind-mounts the host path `{}` at `{}` in the production file `{name}`; production uses named volumes only",
+                            "service `{}` bind-mounts the host path `{}` at `{}` in the production variant `{variant}`; production uses named volumes only",
                             service.name,
                             mount.source.as_deref().unwrap_or(""),
                             mount.target
@@ -56,40 +50,6 @@ impl Rule for BindMountInProduction {
                     )
                     .with_label("bind mount")
                     .with_help(help(service.name, mount)),
-                );
-            }
-            let Some(base) = cx.base_service(service.name) else {
-                continue;
-            };
-            if service.get("volumes").is_some_and(replaces_base) {
-                continue;
-            }
-            // Compose merges mounts by container path: the overlay's entry replaces the base's.
-            let replaced = |target: &str| {
-                own.iter()
-                    .filter_map(|item| item.mount.as_ref())
-                    .any(|mount| mount.target.trim_end_matches('/') == target.trim_end_matches('/'))
-            };
-            for mount in volumes::items(&base, &HashSet::new())
-                .into_iter()
-                .filter_map(|item| item.mount)
-            {
-                if !is_reported(&mount) || replaced(&mount.target) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        service.name_span(),
-                        format!(
-                            "service `{}` keeps the base file's bind mount of the host path `{}` at `{}` in the production variant; production uses named volumes only",
-                            service.name,
-                            mount.source.as_deref().unwrap_or(""),
-                            mount.target
-                        ),
-                    )
-                    .with_label("inherits a bind mount")
-                    .with_help(help(service.name, &mount)),
                 );
             }
         }

@@ -56,7 +56,7 @@ impl Rule for BuildContextMissing {
             if variable || has_variable(context) || is_remote(context) || context.starts_with('~') {
                 continue;
             }
-            let context_exists = cx.path_exists(context);
+            let context_exists = cx.path_exists(build.span, context);
             if context_exists == Some(false) {
                 let span = context_node.map_or(service.name_span(), |node| node.site());
                 out.push(
@@ -87,7 +87,7 @@ impl Rule for BuildContextMissing {
             };
             let joined = Path::new(context).join(dockerfile);
             let Some(joined) = joined.to_str() else { continue };
-            if cx.path_exists(joined) != Some(false) {
+            if cx.path_exists(build.span, joined) != Some(false) {
                 continue;
             }
             // Without a `dockerfile:`, the builder also takes a lowercase `dockerfile`.
@@ -95,7 +95,7 @@ impl Rule for BuildContextMissing {
                 && Path::new(context)
                     .join("dockerfile")
                     .to_str()
-                    .and_then(|lower| cx.path_exists(lower))
+                    .and_then(|lower| cx.path_exists(build.span, lower))
                     == Some(true)
             {
                 continue;

@@ -28,18 +28,13 @@ impl Rule for BuildImageName {
         let Some(file) = cx.file else { return };
         let namespace = cx.standards.images.namespace.trim_end_matches('/');
         for service in file.services() {
-            let base = cx.base_service(service.name);
             let own_build = service.get_entry("build");
             let own_image = service.get_entry("image");
-            // An overlay entry that sets neither keeps the base's, checked there.
-            if own_build.is_none() && own_image.is_none() {
+            if own_build.is_none() {
                 continue;
             }
-            if own_build.is_none() && base.is_none_or(|base| base.get("build").is_none()) {
-                continue;
-            }
-            let image = own_image.or_else(|| base.and_then(|base| base.get_entry("image")));
-            // Point at the file's own text: its `image:`, else its `build:`.
+            let image = own_image;
+            // Point at its `image:`, else its `build:`.
             let span = match (own_image, own_build) {
                 (Some(entry), _) => value_site(entry),
                 (None, Some(entry)) => entry.merged_from.unwrap_or(entry.key.span),

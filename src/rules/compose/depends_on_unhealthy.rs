@@ -21,17 +21,11 @@ pub struct DependsOnUnhealthy;
 
 const HEALTHY: &str = "service_healthy";
 
-/// Whether the service called `name` (in this file or the base) has a healthcheck.
+/// Whether the service called `name` has a healthcheck.
 fn dependency_is_checked(cx: &ComposeContext, name: &str) -> bool {
-    if let Some(dependency) = cx
-        .file
+    cx.file
         .and_then(|file| file.services().find(|service| service.name == name))
-    {
-        return has_healthcheck(cx.file, cx.base, dependency, cx.built.get(name)) == Some(true);
-    }
-    // Only in the base: its Dockerfile is not read here.
-    cx.base_service(name)
-        .is_some_and(|dependency| has_healthcheck(cx.base, None, dependency, None) == Some(true))
+        .is_some_and(|dependency| has_healthcheck(dependency, cx.built.get(name)) == Some(true))
 }
 
 impl Rule for DependsOnUnhealthy {
@@ -41,8 +35,6 @@ impl Rule for DependsOnUnhealthy {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let text = &cx.source.text;
-        let step = indent_step(text, file.root);
         for service in file.services() {
             let Some(depends_on) = service.get("depends_on") else {
                 continue;
@@ -86,6 +78,8 @@ impl Rule for DependsOnUnhealthy {
                             continue;
                         }
                         let editable = entry.merged_from.is_none() && depends_on.alias.is_none();
+                        let text = cx.text(entry.key.span);
+                        let step = indent_step(text, file.root, entry.key.span.file);
                         let (span, edit) = match condition {
                             Some(condition) => (
                                 condition.site(),

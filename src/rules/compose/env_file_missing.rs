@@ -58,7 +58,7 @@ impl Rule for EnvFileMissing {
                 {
                     continue;
                 }
-                if cx.path_exists(path) != Some(false) || !seen.insert(node.site()) {
+                if cx.path_exists(node.span, path) != Some(false) || !seen.insert(node.site()) {
                     continue;
                 }
                 out.push(

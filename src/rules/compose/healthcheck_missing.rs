@@ -51,7 +51,7 @@ impl Rule for HealthcheckMissing {
                 continue;
             }
             let name = service.name;
-            let found = find_key(cx.file, cx.base, service, "healthcheck");
+            let found = find_key(service, "healthcheck");
             if let Found::Here(node) = found
                 && let Some(ComposeHealthcheck::Disabled(off)) = compose_healthcheck(node)
             {
@@ -71,12 +71,8 @@ impl Rule for HealthcheckMissing {
                 }
                 continue;
             }
-            // Off in the base: reported there.
-            if matches!(found, Found::Base(_)) {
-                continue;
-            }
             let built = cx.built.get(name);
-            if service_facts::has_healthcheck(cx.file, cx.base, service, built) != Some(false) {
+            if service_facts::has_healthcheck(service, built) != Some(false) {
                 continue;
             }
             let timing_only = matches!(

@@ -38,11 +38,8 @@ impl Rule for HealthcheckTiming {
             .map(|(key, value)| format!("`{key}: {value}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let step = indent_step(&cx.source.text, file.root);
         for service in file.services() {
             let name = service.name;
-            // Only a healthcheck written in this file is judged here; the
-            // base's own keys count for the ones it leaves out.
             let Some(entry) = service.get_entry("healthcheck") else {
                 continue;
             };
@@ -61,7 +58,7 @@ impl Rule for HealthcheckTiming {
             if !configures {
                 continue;
             }
-            let lookup = |key: &str| find_path(cx.file, cx.base, service, &["healthcheck", key]);
+            let lookup = |key: &str| find_path(service, &["healthcheck", key]);
             if standard.iter().any(|(key, _)| matches!(lookup(key), Found::Unknown)) {
                 continue;
             }
@@ -97,8 +94,10 @@ impl Rule for HealthcheckTiming {
                 )
                 .with_label(format!("no {keys}"))
                 .with_help(help);
+                let text = cx.text(healthcheck.span);
+                let step = indent_step(text, file.root, healthcheck.span.file);
                 if entry.merged_from.is_none()
-                    && let Some(edit) = insert_entries(&cx.source.text, healthcheck, &lines, step)
+                    && let Some(edit) = insert_entries(text, healthcheck, &lines, step)
                 {
                     diagnostic =
                         diagnostic.with_fix(Applicability::Safe, format!("add the standard {keys}"), vec![edit]);

@@ -31,10 +31,6 @@ impl Rule for InfrastructureWithoutVolume {
             if cx.lifecycle(&service) != Some(Lifecycle::Infrastructure) {
                 continue;
             }
-            // An overlay amending a base service keeps the base's volumes, checked there.
-            if cx.base_service(service.name).is_some() {
-                continue;
-            }
             // Mounts taken from another container cannot be seen here.
             if service.get("volumes_from").is_some() {
                 continue;

@@ -3,7 +3,7 @@
 
 use crate::compose::interpolate::ProblemKind;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 
 pub static META: RuleMeta = RuleMeta {
     code: "S004",
@@ -19,6 +19,10 @@ pub struct Interpolation;
 impl Rule for Interpolation {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::File
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {

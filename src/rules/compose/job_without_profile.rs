@@ -32,7 +32,7 @@ impl Rule for JobWithoutProfile {
             ) {
                 continue;
             }
-            let profiles = find_key(cx.file, cx.base, service, "profiles");
+            let profiles = find_key(service, "profiles");
             let empty = match profiles {
                 Found::Absent => true,
                 Found::Unknown => false,

@@ -43,11 +43,10 @@ impl Rule for LoggingMissing {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let step = indent_step(&cx.source.text, file.root);
         let block = standard_logging(cx.standards);
         let logging = &cx.standards.logging;
         for service in file.services() {
-            if !matches!(find_key(cx.file, cx.base, service, "logging"), Found::Absent) {
+            if !matches!(find_key(service, "logging"), Found::Absent) {
                 continue;
             }
             let mut diagnostic = Diagnostic::new(
@@ -60,7 +59,9 @@ impl Rule for LoggingMissing {
             )
             .with_label("no logging")
             .with_help(block_text(&block, 2));
-            if let Some(edit) = insert_entries(&cx.source.text, service.node(), &block, step) {
+            let span = service.node().span;
+            let text = cx.text(span);
+            if let Some(edit) = insert_entries(text, service.node(), &block, indent_step(text, file.root, span.file)) {
                 diagnostic = diagnostic.with_fix(Applicability::Safe, "add the standard `logging:` block", vec![edit]);
             }
             out.push(diagnostic);

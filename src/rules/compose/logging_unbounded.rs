@@ -26,11 +26,8 @@ impl Rule for LoggingUnbounded {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let text = &cx.source.text;
-        let step = indent_step(text, file.root);
         let standard = &cx.standards.logging;
         for service in file.services() {
-            // Only a `logging:` written in this file is judged here.
             let Some(entry) = service.get_entry("logging") else {
                 continue;
             };
@@ -38,7 +35,7 @@ impl Rule for LoggingUnbounded {
             if logging.as_mapping().is_none() {
                 continue;
             }
-            let lookup = |path: &[&str]| find_path(cx.file, cx.base, service, path);
+            let lookup = |path: &[&str]| find_path(service, path);
             let driver = match lookup(&["logging", "driver"]) {
                 Found::Unknown => continue,
                 // No driver: the daemon's default, `json-file` unless configured.
@@ -111,6 +108,8 @@ impl Rule for LoggingUnbounded {
             )
             .with_label(format!("no {names}"))
             .with_help(help);
+            let text = cx.text(logging.span);
+            let step = indent_step(text, file.root, logging.span.file);
             let edit = if entry.merged_from.is_some() {
                 None
             } else {

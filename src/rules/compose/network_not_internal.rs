@@ -32,22 +32,16 @@ enum Internal {
     Unknown,
 }
 
-/// A top-level network's `internal:` in the merged project: the overlay's
-/// declaration amends the base's.
-fn internal<'a>(cx: &ComposeContext<'a>, file: ComposeFile<'a>, name: &str) -> Internal {
-    let declared: Vec<&Node> = [Some(file), cx.base]
-        .into_iter()
-        .flatten()
-        .filter_map(|file| file.root.get("networks")?.get(name))
-        .collect();
+/// A top-level network's `internal:` in the merged project.
+fn internal(file: ComposeFile, name: &str) -> Internal {
+    let declared = file.root.get("networks").and_then(|networks| networks.get(name));
     if declared
-        .iter()
-        .any(|node| node.get("external").is_some_and(is_true_or_unknown))
+        .and_then(|node| node.get("external"))
+        .is_some_and(is_true_or_unknown)
     {
         return Internal::Unknown;
     }
-    // The first declaration that sets `internal:` wins (the overlay's comes first).
-    match declared.iter().find_map(|node| node.get("internal")) {
+    match declared.and_then(|node| node.get("internal")) {
         Some(value) => match value.resolve() {
             Some(Resolved::Bool(true)) => Internal::Yes,
             Some(Resolved::Str(text)) if text.contains('$') => Internal::Unknown,
@@ -103,14 +97,11 @@ impl Rule for NetworkNotInternal {
                 continue;
             }
             // `network_mode` replaces networks (`host` is C212's concern).
-            let base = cx.base_service(service.name);
-            if service.get("network_mode").is_some() || base.is_some_and(|base| base.get("network_mode").is_some()) {
+            if service.get("network_mode").is_some() {
                 continue;
             }
             let networks = match service.get_entry("networks") {
                 Some(entry) => service_networks(entry),
-                // An overlay that leaves the networks alone keeps the base's, checked there.
-                None if base.is_some() => continue,
                 None => vec![(DEFAULT_NETWORK, service.name_span())],
             };
             for (network, site) in networks {
@@ -118,7 +109,7 @@ impl Rule for NetworkNotInternal {
                 if network == standard || network.contains('$') {
                     continue;
                 }
-                if internal(cx, file, network) != Internal::No {
+                if internal(file, network) != Internal::No {
                     continue;
                 }
                 let (message, label) = if network == DEFAULT_NETWORK && site == service.name_span() {
@@ -145,13 +136,13 @@ impl Rule for NetworkNotInternal {
                 );
             }
         }
-        self.check_declaration(cx, file, standard, out);
+        self.check_declaration(file, standard, out);
     }
 }
 
 impl NetworkNotInternal {
     /// The standard internal network declared in this file without `internal: true`.
-    fn check_declaration(&self, cx: &ComposeContext, file: ComposeFile, standard: &str, out: &mut Vec<Diagnostic>) {
+    fn check_declaration(&self, file: ComposeFile, standard: &str, out: &mut Vec<Diagnostic>) {
         let Some(entry) = file
             .root
             .get("networks")
@@ -160,7 +151,7 @@ impl NetworkNotInternal {
         else {
             return;
         };
-        if internal(cx, file, standard) != Internal::No {
+        if internal(file, standard) != Internal::No {
             return;
         }
         let span = match entry.value.get("internal") {

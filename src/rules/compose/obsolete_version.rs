@@ -2,7 +2,7 @@
 
 use crate::compose::edit::remove_entry;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 
 pub static META: RuleMeta = RuleMeta {
     code: "S007",
@@ -20,6 +20,10 @@ impl Rule for ObsoleteVersion {
         &META
     }
 
+    fn scope(&self) -> Scope {
+        Scope::File
+    }
+
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(entry) = cx.file.and_then(|file| file.entry("version")) else {
             return;
@@ -27,7 +31,7 @@ impl Rule for ObsoleteVersion {
         let mut diagnostic = Diagnostic::new(&META, entry.key.span, "`version:` is obsolete: Compose ignores it")
             .with_label("obsolete")
             .with_help("remove the `version:` line; the Compose Specification needs no version");
-        if let Some(edit) = remove_entry(&cx.source.text, entry) {
+        if let Some(edit) = remove_entry(cx.text(entry.key.span), entry) {
             diagnostic = diagnostic.with_fix(Applicability::Safe, "remove `version:`", vec![edit]);
         }
         out.push(diagnostic);

@@ -63,7 +63,7 @@ impl Rule for PlaintextSecret {
             let Some(environment) = service.get("environment") else {
                 continue;
             };
-            for var in service_facts::environment(&cx.source.text, environment) {
+            for var in service_facts::environment(|span| cx.text(span), environment) {
                 let EnvVar {
                     name,
                     name_span,

@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
+use crate::compose::Service;
 use crate::compose::ports::{self, HostIp, PortRange, Published};
-use crate::compose::site::{replaces_base, written};
-use crate::compose::{ComposeFile, Service};
+use crate::compose::site::written;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
 use crate::source::Span;
@@ -27,30 +27,15 @@ struct Binding<'a> {
     host_ip: HostIp,
     published: PortRange,
     protocol: String,
-    /// Written in the base file (of an overlay), which reports its own conflicts.
-    in_base: bool,
     site: Span,
     /// The entry as written, for the help line.
     text: Option<&'a str>,
     target: Option<PortRange>,
 }
 
-fn profiles<'a>(service: &Service<'a>) -> Vec<&'a str> {
-    service
-        .get("profiles")
-        .and_then(|node| node.as_sequence())
-        .map(|items| items.iter().filter_map(|item| item.as_str()).collect())
-        .unwrap_or_default()
-}
-
 /// The fixed host ports `service` publishes.
-fn bindings<'a>(
-    service: &Service<'a>,
-    profiles: &[&'a str],
-    in_base: bool,
-    unresolved: &HashSet<Span>,
-    out: &mut Vec<Binding<'a>>,
-) {
+fn bindings<'a>(service: &Service<'a>, unresolved: &HashSet<Span>, out: &mut Vec<Binding<'a>>) {
+    let profiles = service.profiles();
     for item in ports::resolved_items(service, "ports", unresolved) {
         let Some(mapping) = item.mapping else { continue };
         let (Published::Ports(published), Some(protocol)) = (mapping.published, mapping.protocol) else {
@@ -58,47 +43,15 @@ fn bindings<'a>(
         };
         out.push(Binding {
             service: service.name,
-            profiles: profiles.to_vec(),
+            profiles: profiles.clone(),
             host_ip: mapping.host_ip,
             published,
             protocol,
-            in_base,
             site: item.site,
             text: written(item.node),
             target: mapping.target,
         });
     }
-}
-
-/// Every binding of the merged project: an overlay service's `ports` are
-/// added to its base service's (unless tagged `!override`/`!reset`).
-fn merged<'a>(file: ComposeFile<'a>, base: Option<ComposeFile<'a>>, unresolved: &HashSet<Span>) -> Vec<Binding<'a>> {
-    let mut all = Vec::new();
-    let own = |name: &str| file.services().find(|service| service.name == name);
-    for base_service in base.iter().flat_map(|base| base.services()) {
-        let overlay = own(base_service.name);
-        let replaced = overlay
-            .and_then(|service| service.get("ports"))
-            .is_some_and(replaces_base);
-        if replaced {
-            continue;
-        }
-        let profiles = match overlay.map(|service| profiles(&service)) {
-            Some(list) if !list.is_empty() => list,
-            _ => profiles(&base_service),
-        };
-        bindings(&base_service, &profiles, true, &HashSet::new(), &mut all);
-    }
-    for service in file.services() {
-        let mut list = profiles(&service);
-        if list.is_empty()
-            && let Some(base_service) = base.and_then(|base| base.services().find(|s| s.name == service.name))
-        {
-            list = profiles(&base_service);
-        }
-        bindings(&service, &list, false, unresolved, &mut all);
-    }
-    all
 }
 
 /// Services whose profiles share none never start together by intent
@@ -122,25 +75,24 @@ impl Rule for PortConflict {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let all = merged(file, cx.base, &cx.interpolation.unresolved);
+        let mut all = Vec::new();
+        for service in file.services() {
+            bindings(&service, &cx.interpolation.unresolved, &mut all);
+        }
         for (index, binding) in all.iter().enumerate() {
-            if binding.in_base {
-                continue;
-            }
-            // A conflict within the file is the more useful one to name.
+            // A conflict within the same file is the more useful one to name.
             let earlier = all[..index].iter().filter(|other| conflicts(other, binding));
-            let Some(earlier) = earlier
-                .clone()
-                .find(|other| !other.in_base)
-                .or_else(|| earlier.clone().next())
-            else {
+            let same_file = earlier.clone().find(|other| other.site.file == binding.site.file);
+            let Some(earlier) = same_file.or_else(|| earlier.clone().next()) else {
                 continue;
             };
             let shown = port_phrase(binding.published, &binding.protocol);
-            let place = if earlier.in_base {
-                "in the base file".to_string()
+            let earlier_source = cx.source_of(earlier.site);
+            let line = earlier_source.line_col(earlier.site.start).line;
+            let place = if earlier.site.file == binding.site.file {
+                format!("on line {line}")
             } else {
-                format!("on line {}", cx.source.line_col(earlier.site.start).line)
+                format!("in {} on line {line}", earlier_source.path.display())
             };
             let mut diagnostic = Diagnostic::new(
                 &META,
@@ -151,7 +103,7 @@ impl Rule for PortConflict {
                 ),
             )
             .with_label(format!("also published by `{}`", earlier.service));
-            if !earlier.in_base && earlier.site != binding.site {
+            if earlier.site.file == binding.site.file && earlier.site != binding.site {
                 diagnostic =
                     diagnostic.with_secondary(earlier.site, format!("published by `{}` here", earlier.service));
             }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use crate::compose::ports;
 use crate::compose::yaml::{Node, ScalarStyle, Value};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 
 pub static META: RuleMeta = RuleMeta {
     code: "C204",
@@ -21,6 +21,10 @@ pub struct PortUnquoted;
 impl Rule for PortUnquoted {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::File
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {

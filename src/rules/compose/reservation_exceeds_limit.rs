@@ -72,7 +72,7 @@ impl Rule for ReservationExceedsLimit {
         // Values shared through `extends` or anchors are reported once.
         let mut seen = HashSet::new();
         for service in file.services() {
-            check_malformed(cx, service, &mut seen, out);
+            check_malformed(service, &mut seen, out);
             for (kind, limit_paths, reservation_paths) in [
                 (
                     Kind::Memory,
@@ -92,15 +92,11 @@ impl Rule for ReservationExceedsLimit {
                     paths
                         .into_iter()
                         .filter(|path| !path.is_empty())
-                        .map(|path| find_path(cx.file, cx.base, service, path))
+                        .map(|path| find_path(service, path))
                         .find(|found| !matches!(found, Found::Absent))
                         .unwrap_or(Found::Absent)
                 };
                 let (limit_found, reservation_found) = (pick(limit_paths), pick(reservation_paths));
-                // Both from the base: reported there.
-                if !matches!(limit_found, Found::Here(_)) && !matches!(reservation_found, Found::Here(_)) {
-                    continue;
-                }
                 let (Some(limit), Some(reservation)) = (limit_found.node(), reservation_found.node()) else {
                     continue;
                 };
@@ -146,11 +142,11 @@ impl Rule for ReservationExceedsLimit {
     }
 }
 
-fn check_malformed(cx: &ComposeContext, service: Service, seen: &mut HashSet<Span>, out: &mut Vec<Diagnostic>) {
+fn check_malformed(service: Service, seen: &mut HashSet<Span>, out: &mut Vec<Diagnostic>) {
     for (path, kind) in VALUES {
         let found = match path {
-            [key] => find_key(cx.file, None, service, key),
-            _ => find_path(cx.file, None, service, path),
+            [key] => find_key(service, key),
+            _ => find_path(service, path),
         };
         let Found::Here(node) = found else { continue };
         // `memswap_limit: -1` is Docker's "unlimited swap".

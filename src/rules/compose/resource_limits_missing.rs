@@ -6,7 +6,7 @@ use crate::compose::service_facts::{
     Found, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
 };
 use crate::compose::yaml::{Node, ScalarStyle};
-use crate::compose::{LifecycleSource, Service};
+use crate::compose::{ComposeFile, LifecycleSource, Service};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
 use crate::standards::Lifecycle;
@@ -61,15 +61,10 @@ impl Setting {
     }
 
     /// Where the service gets this value: `deploy.resources` first, then the legacy key.
-    fn find<'a>(&self, cx: &ComposeContext<'a>, service: Service<'a>) -> Found<'a> {
-        match find_path(
-            cx.file,
-            cx.base,
-            service,
-            &["deploy", "resources", self.group, self.key],
-        ) {
+    fn find<'a>(&self, service: Service<'a>) -> Found<'a> {
+        match find_path(service, &["deploy", "resources", self.group, self.key]) {
             Found::Absent => match self.legacy {
-                Some(legacy) => find_key(cx.file, cx.base, service, legacy),
+                Some(legacy) => find_key(service, legacy),
                 None => Found::Absent,
             },
             found => found,
@@ -102,7 +97,6 @@ impl Rule for ResourceLimitsMissing {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        let step = indent_step(&cx.source.text, file.root);
         for service in file.services() {
             if !matches!(
                 service.lifecycle(cx.standards),
@@ -110,12 +104,12 @@ impl Rule for ResourceLimitsMissing {
             ) {
                 continue;
             }
-            check_service(cx, service, step, out);
+            check_service(cx, file, service, out);
         }
     }
 }
 
-fn check_service(cx: &ComposeContext, service: Service, step: usize, out: &mut Vec<Diagnostic>) {
+fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: &mut Vec<Diagnostic>) {
     let name = service.name;
     let standard = cx.standards.resources.get(name);
     let wanted: Vec<(&Setting, &str)> = standard
@@ -131,11 +125,11 @@ fn check_service(cx: &ComposeContext, service: Service, step: usize, out: &mut V
             .collect()
         })
         .unwrap_or_default();
-    let memory = MEMORY_LIMIT.find(cx, service);
+    let memory = MEMORY_LIMIT.find(service);
     if matches!(memory, Found::Unknown)
         || wanted
             .iter()
-            .any(|(setting, _)| matches!(setting.find(cx, service), Found::Unknown))
+            .any(|(setting, _)| matches!(setting.find(service), Found::Unknown))
     {
         return;
     }
@@ -153,7 +147,7 @@ fn check_service(cx: &ComposeContext, service: Service, step: usize, out: &mut V
     };
     // Standard values that are set but differ, where this file sets them.
     for (setting, value) in &wanted {
-        let Found::Here(node) = setting.find(cx, service) else {
+        let Found::Here(node) = setting.find(service) else {
             continue;
         };
         let Some(written) = node.as_str() else { continue };
@@ -194,7 +188,7 @@ fn check_service(cx: &ComposeContext, service: Service, step: usize, out: &mut V
     // Missing values: the memory limit of any service, and the standard ones.
     let mut missing: Vec<(&Setting, Option<&str>)> = wanted
         .iter()
-        .filter(|(setting, _)| matches!(setting.find(cx, service), Found::Absent))
+        .filter(|(setting, _)| matches!(setting.find(service), Found::Absent))
         .map(|(setting, value)| (*setting, Some(*value)))
         .collect();
     if matches!(memory, Found::Absent)
@@ -251,7 +245,10 @@ fn check_service(cx: &ComposeContext, service: Service, step: usize, out: &mut V
     if missing.iter().all(|(_, value)| value.is_some()) {
         let fix_tree = tree(&|setting, value| setting.yaml(value.unwrap_or_default()));
         let mut edits = Vec::new();
-        if insert_missing(&cx.source.text, service.node(), &fix_tree, step, &mut edits) && !edits.is_empty() {
+        let span = service.node().span;
+        let text = cx.text(span);
+        let step = indent_step(text, file.root, span.file);
+        if insert_missing(text, service.node(), &fix_tree, step, &mut edits) && !edits.is_empty() {
             let edits = merge_inserts(edits);
             diagnostic = diagnostic.with_fix(Applicability::Unsafe, "add the standard resource limits", edits);
         }

@@ -77,7 +77,7 @@ impl Rule for RestartPolicy {
                     let edit = if merged {
                         // The anchor is shared with other services: override it in this one.
                         insert_entry(
-                            &cx.source.text,
+                            cx.text(service.node().span),
                             service.node(),
                             own_image_or_build(&service),
                             "restart",
@@ -99,14 +99,6 @@ impl Rule for RestartPolicy {
                     if deploy_condition(&service).is_some_and(|policy| policy == expected) {
                         continue;
                     }
-                    // An overlay that amends a service keeps the base's policy,
-                    // which is checked in the base file.
-                    if cx
-                        .base_service(service.name)
-                        .is_some_and(|base| base.get("restart").is_some() || deploy_condition(&base).is_some())
-                    {
-                        continue;
-                    }
                     let value = yaml_policy(expected, "");
                     let mut diagnostic = Diagnostic::new(
                         &META,
@@ -120,7 +112,9 @@ impl Rule for RestartPolicy {
                     .with_label("no restart policy")
                     .with_help(format!("add `restart: {value}` to the service"));
                     let after = own_image_or_build(&service);
-                    if let Some(edit) = insert_entry(&cx.source.text, service.node(), after, "restart", &value) {
+                    if let Some(edit) =
+                        insert_entry(cx.text(service.node().span), service.node(), after, "restart", &value)
+                    {
                         diagnostic =
                             diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
                     }

@@ -57,7 +57,7 @@ impl Rule for RootUser {
 
 fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic>) {
     let name = service.name;
-    match find_key(cx.file, cx.base, service, "user") {
+    match find_key(service, "user") {
         Found::Here(node) => {
             let Some(user) = node.as_str() else { return };
             if is_root(user) && !written_with_variable(node) && !has_variable(user) && node.alias.is_none() {
@@ -73,11 +73,10 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
             }
             return;
         }
-        // A root user in the base is reported there.
-        Found::Base(_) | Found::Unknown => return,
+        Found::Unknown => return,
         Found::Absent => {}
     }
-    let image = find_key(cx.file, cx.base, service, "image")
+    let image = find_key(service, "image")
         .node()
         .and_then(|node| node.as_str())
         .and_then(ImageRef::parse);
@@ -130,7 +129,7 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
             }
         }
         // A build whose Dockerfile could not be read: its USER is unknown.
-        None if service_facts::builds(cx.file, cx.base, service) => return,
+        None if service_facts::builds(service) => return,
         None => image.filter(|image| cx.standards.is_puid_pgid_image(image)),
     };
     match puid_image {
@@ -151,24 +150,15 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
 
 /// A PUID/PGID image runs as the user those two variables name.
 fn check_puid_pgid(cx: &ComposeContext, service: Service, repository: &str, out: &mut Vec<Diagnostic>) {
-    let base = cx.base_service(service.name);
-    let sources = [Some(service), base];
     // An env file may set them; rules do not read it.
-    if sources.iter().flatten().any(|source| source.get("env_file").is_some()) {
+    if service.get("env_file").is_some() {
         return;
     }
-    // (name, value, span, written in this file without a variable)
+    // (name, value, span, written without a variable)
     let mut found: Vec<(&str, Option<&str>, Span, bool)> = Vec::new();
-    for (index, source) in sources.iter().enumerate() {
-        if let Some(environment) = source.and_then(|source| source.get("environment")) {
-            for var in service_facts::environment(&cx.source.text, environment) {
-                found.push((
-                    var.name,
-                    var.value,
-                    var.name_span,
-                    index == 0 && !written_with_variable(var.node),
-                ));
-            }
+    if let Some(environment) = service.get("environment") {
+        for var in service_facts::environment(|span| cx.text(span), environment) {
+            found.push((var.name, var.value, var.name_span, !written_with_variable(var.node)));
         }
     }
     let value = |wanted: &str| found.iter().find(|(name, ..)| *name == wanted);

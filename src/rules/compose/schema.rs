@@ -2,7 +2,7 @@
 
 use crate::compose::schema;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 
 pub static META: RuleMeta = RuleMeta {
     code: "S003",
@@ -18,6 +18,10 @@ pub struct Schema;
 impl Rule for Schema {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::File
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {

@@ -35,7 +35,7 @@ impl Rule for SecretFileMissing {
             {
                 continue;
             }
-            if cx.path_exists(path) != Some(false) {
+            if cx.path_exists(path_node.span, path) != Some(false) {
                 continue;
             }
             let variable = name.to_ascii_uppercase().replace(['-', '.'], "_");

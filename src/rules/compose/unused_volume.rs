@@ -6,7 +6,6 @@ use crate::compose::ComposeFile;
 use crate::compose::volumes::{self, MountKind};
 use crate::compose::yaml::Node;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::BASE_NAMES;
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -19,22 +18,14 @@ pub static META: RuleMeta = RuleMeta {
     doc: include_str!("../../../rules/C302.md"),
 };
 
-/// Overlays Compose applies to a base file by default, beside the base.
-const OVERRIDE_NAMES: [&str; 4] = [
-    "compose.override.yaml",
-    "compose.override.yml",
-    "docker-compose.override.yaml",
-    "docker-compose.override.yml",
-];
-
 pub struct UnusedVolume;
 
 /// Adds the named volumes the services of `file` mount; `None` when that
 /// cannot be known (a variable volume source, or mounts from another file).
 fn used_volumes(file: ComposeFile, unresolved: &HashSet<Span>, used: &mut HashSet<String>) -> Option<()> {
     for service in file.services() {
-        // A service extended from another file brings that file's mounts.
-        if service.get("extends").and_then(|extends| extends.get("file")).is_some() {
+        // A service whose `extends` could not be resolved brings unknown mounts.
+        if service.get("extends").is_some() {
             return None;
         }
         for item in volumes::items(&service, unresolved) {
@@ -62,19 +53,18 @@ impl Rule for UnusedVolume {
         let Some(declared) = file.root.get("volumes").and_then(Node::as_mapping) else {
             return;
         };
-        // Included files share the project: their services may mount these.
-        if file.entry("include").is_some() {
+        // A file that could not be included or extended may mount any of them.
+        if !cx.problems.is_empty() {
             return;
         }
-        if cx.base.is_none() && self.has_overlays(cx) {
-            return;
-        }
+        // A volume of the base file may be mounted by another variant only
+        // (the production file): unused means unused by every variant.
         let mut used = HashSet::new();
-        // The base file's unset variables are not known here: its values stand as interpolated.
-        let none = HashSet::new();
-        for (source, unresolved) in [(Some(file), &cx.interpolation.unresolved), (cx.base, &none)] {
-            let Some(source) = source else { continue };
-            if used_volumes(source, unresolved, &mut used).is_none() {
+        for root in cx.variant_roots.iter().copied().chain([file.root]) {
+            let Some(variant) = ComposeFile::new(root) else {
+                continue;
+            };
+            if used_volumes(variant, &cx.interpolation.unresolved, &mut used).is_none() {
                 return;
             }
         }
@@ -94,26 +84,5 @@ impl Rule for UnusedVolume {
                 .with_help(format!("volumes: [\"{name}:{}\"]", cx.standards.volumes.data)),
             );
         }
-    }
-}
-
-impl UnusedVolume {
-    /// Whether this base file has overlays beside it (an override file or a
-    /// production variant) whose services may mount its volumes.
-    fn has_overlays(&self, cx: &ComposeContext) -> bool {
-        let is_base = cx
-            .source
-            .path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| BASE_NAMES.contains(&name));
-        if !is_base {
-            return false;
-        }
-        OVERRIDE_NAMES
-            .iter()
-            .map(|name| name.to_string())
-            .chain(cx.standards.production.files.iter().cloned())
-            .any(|name| cx.path_exists(&name) == Some(true))
     }
 }

@@ -75,19 +75,12 @@ impl Rule for VolumePathNotStandard {
 /// it is built from a local Dockerfile (not a git or http context). Services running a third-party image
 /// (`redis:7-alpine` keeps its data in `/data`) keep that image's paths.
 fn is_vwe_service(cx: &ComposeContext, service: &Service) -> bool {
-    let base = cx.base_service(service.name);
-    let get = |key: &str| service.get(key).or_else(|| base.and_then(|base| base.get(key)));
-    if get("build").is_some() {
+    if service.get("build").is_some() {
         // A git or http context builds someone else's Dockerfile.
-        let remote = [Some(*service), base]
-            .into_iter()
-            .flatten()
-            .find(|service| service.get("build").is_some())
-            .and_then(|service| BuildSpec::of(&service))
-            .is_some_and(|spec| spec.is_remote());
-        return !remote;
+        return !BuildSpec::of(service).is_some_and(|spec| spec.is_remote());
     }
-    get("image")
+    service
+        .get("image")
         .and_then(|node| node.as_str())
         .and_then(ImageRef::parse)
         .is_some_and(|image| cx.standards.approval(&image) == Approval::Custom)

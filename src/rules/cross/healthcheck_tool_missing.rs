@@ -53,9 +53,9 @@ impl Rule for HealthcheckToolMissing {
 fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic>) {
     let built = cx.built.get(service.name);
     let stages = built.and_then(chain);
-    let compose = match find_key(cx.file, cx.base, service, "healthcheck") {
+    let compose = match find_key(service, "healthcheck") {
         // In the base file it is reported there; across files it is unknown.
-        Found::Base(_) | Found::Unknown => return,
+        Found::Unknown => return,
         Found::Here(node) => compose_healthcheck(node),
         Found::Absent => None,
     };

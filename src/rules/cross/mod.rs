@@ -49,7 +49,7 @@ pub fn build_args<'a>(cx: &ComposeContext, service: &Service<'a>) -> Vec<EnvVar<
     service
         .get("build")
         .and_then(|build| build.get("args"))
-        .map(|args| service_facts::environment(&cx.source.text, args))
+        .map(|args| service_facts::environment(|span| cx.text(span), args))
         .unwrap_or_default()
 }
 

@@ -29,7 +29,7 @@ impl Rule for UserConflict {
             let Some(built) = cx.built.get(service.name) else {
                 continue;
             };
-            let Found::Here(node) = find_key(cx.file, cx.base, service, "user") else {
+            let Found::Here(node) = find_key(service, "user") else {
                 continue;
             };
             let Some(user) = node.as_str() else { continue };

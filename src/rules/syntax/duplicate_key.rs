@@ -1,7 +1,7 @@
 //! S002: a mapping repeats a key.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 
 pub static META: RuleMeta = RuleMeta {
     code: "S002",
@@ -17,6 +17,10 @@ pub struct DuplicateKey;
 impl Rule for DuplicateKey {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::File
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! S001: the YAML does not parse.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
 use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
@@ -18,6 +18,10 @@ pub struct YamlSyntax;
 impl Rule for YamlSyntax {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::File
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {

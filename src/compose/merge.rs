@@ -1,0 +1,488 @@
+//! The Compose merge rules: how an overlay (`docker-compose.override.yml`,
+//! `-f docker-compose.prod.yml`), a service it `extends`, or an included
+//! project combines with what it amends.
+//!
+//! Mappings merge key by key; most sequences append; `command`,
+//! `entrypoint` and `healthcheck.test` replace; `ports`, `volumes`,
+//! `secrets` and `configs` stay unique by container target; `environment`,
+//! `labels` and the other name=value lists merge by name in either form;
+//! `!reset` removes what the base set and `!override` replaces it whole.
+//! Every node keeps its span, so each merged value still points at the file
+//! and line that set it.
+
+use std::collections::HashSet;
+
+use super::yaml::{Entry, Mapping, Node, Scalar, ScalarStyle, Value};
+use super::{ports, volumes};
+
+/// Top-level sections whose entries are named resources merged by name.
+const RESOURCE_SECTIONS: [&str; 6] = ["services", "networks", "volumes", "secrets", "configs", "models"];
+
+/// How a service's sequence merges, by its path below the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SequenceRule {
+    /// The overlay's list replaces the base's.
+    Replace,
+    /// Items with the same key replace each other; others are appended.
+    Keyed(KeyOf),
+    /// Appended, without repeating an equal scalar.
+    Append,
+}
+
+/// What identifies an item of a keyed list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyOf {
+    /// `NAME=value` or `NAME` (environment, labels, args, sysctls).
+    Assignment,
+    /// `host:ip` or `host=ip` (extra_hosts).
+    Host,
+    /// The item is the name (depends_on, networks).
+    Name,
+    /// The container port and protocol.
+    PortTarget,
+    /// The path in the container.
+    MountTarget,
+    /// `target`, or the source name (secrets, configs).
+    FileTarget,
+}
+
+fn sequence_rule(path: &[&str]) -> SequenceRule {
+    use KeyOf::*;
+    match path {
+        ["command" | "entrypoint"] | ["healthcheck", "test"] => SequenceRule::Replace,
+        ["environment" | "labels" | "sysctls" | "annotations"]
+        | ["build", "args" | "labels"]
+        | ["deploy", "labels"] => SequenceRule::Keyed(Assignment),
+        ["extra_hosts"] | ["build", "extra_hosts"] => SequenceRule::Keyed(Host),
+        ["depends_on" | "networks"] => SequenceRule::Keyed(Name),
+        ["ports"] => SequenceRule::Keyed(PortTarget),
+        ["volumes"] => SequenceRule::Keyed(MountTarget),
+        ["secrets" | "configs"] => SequenceRule::Keyed(FileTarget),
+        _ => SequenceRule::Append,
+    }
+}
+
+fn tag_is(node: &Node, tag: &str) -> bool {
+    node.tag.as_deref() == Some(tag)
+}
+
+/// Merges an overlay document into a base document (both compose roots).
+pub fn merge_documents(base: &mut Node, overlay: &Node) {
+    let (Value::Mapping(base_mapping), Value::Mapping(overlay_mapping)) = (&mut base.value, &overlay.value) else {
+        if !overlay.is_null() {
+            *base = overlay.clone();
+        }
+        return;
+    };
+    for entry in overlay_mapping.iter() {
+        let Some(key) = entry.key.as_str() else { continue };
+        if RESOURCE_SECTIONS.contains(&key) {
+            merge_section(base_mapping, entry, key == "services");
+        } else {
+            merge_entry(base_mapping, entry, &[key], false);
+        }
+    }
+}
+
+/// Merges one top-level section (`services:`) item by item.
+fn merge_section(base: &mut Mapping, section: &Entry, services: bool) {
+    if tag_is(&section.value, "!reset") {
+        base.entries.retain(|entry| entry.key.as_str() != section.key.as_str());
+        return;
+    }
+    let Some(items) = section.value.as_mapping() else {
+        merge_entry(base, section, &[], false);
+        return;
+    };
+    let name = section.key.as_str().unwrap_or_default();
+    let position = match base.entries.iter().position(|entry| entry.key.as_str() == Some(name)) {
+        Some(position) if base.entries[position].value.as_mapping().is_some() => position,
+        Some(position) => {
+            base.entries[position].value = section.value.clone();
+            return;
+        }
+        None => {
+            base.entries.push(section.clone());
+            return;
+        }
+    };
+    let Value::Mapping(target) = &mut base.entries[position].value.value else {
+        return;
+    };
+    for item in items.iter() {
+        let Some(item_name) = item.key.as_str() else { continue };
+        if services {
+            merge_service_entry(target, item);
+        } else {
+            merge_entry(target, item, &[item_name], false);
+        }
+    }
+}
+
+fn merge_service_entry(services: &mut Mapping, item: &Entry) {
+    let name = item.key.as_str().unwrap_or_default();
+    match services
+        .entries
+        .iter_mut()
+        .find(|entry| entry.key.as_str() == Some(name))
+    {
+        Some(existing) if tag_is(&item.value, "!reset") => {
+            let name = existing.key.as_str().unwrap_or_default().to_string();
+            services.entries.retain(|entry| entry.key.as_str() != Some(&name));
+        }
+        Some(existing) if existing.value.as_mapping().is_some() && !tag_is(&item.value, "!override") => {
+            merge_service(&mut existing.value, &item.value);
+        }
+        Some(existing) => existing.value = item.value.clone(),
+        None if tag_is(&item.value, "!reset") => {}
+        None => services.entries.push(item.clone()),
+    }
+}
+
+/// Merges an overlay's service definition into the base's.
+pub fn merge_service(base: &mut Node, overlay: &Node) {
+    let Some(overlay_mapping) = overlay.as_mapping() else {
+        return;
+    };
+    let Value::Mapping(base_mapping) = &mut base.value else {
+        *base = overlay.clone();
+        return;
+    };
+    for entry in overlay_mapping.iter() {
+        let Some(key) = entry.key.as_str() else { continue };
+        merge_entry(base_mapping, entry, &[key], true);
+    }
+}
+
+/// Merges one overlay entry at `path` (below the service when `in_service`)
+/// into `base`.
+fn merge_entry(base: &mut Mapping, entry: &Entry, path: &[&str], in_service: bool) {
+    let key = entry.key.as_str();
+    let position = base.entries.iter().position(|existing| existing.key.as_str() == key);
+    if tag_is(&entry.value, "!reset") {
+        if let Some(position) = position {
+            base.entries.remove(position);
+        }
+        return;
+    }
+    let Some(position) = position else {
+        base.entries.push(entry.clone());
+        return;
+    };
+    if tag_is(&entry.value, "!override") {
+        base.entries[position].value = entry.value.clone();
+        return;
+    }
+    let merged = merge_value(&base.entries[position].value, &entry.value, path, in_service);
+    base.entries[position].value = merged;
+}
+
+fn merge_value(base: &Node, overlay: &Node, path: &[&str], in_service: bool) -> Node {
+    let rule = if in_service {
+        sequence_rule(path)
+    } else {
+        SequenceRule::Append
+    };
+    match (&base.value, &overlay.value) {
+        (Value::Mapping(base_mapping), Value::Mapping(overlay_mapping)) => {
+            let mut merged = base.clone();
+            let mut mapping = base_mapping.clone();
+            for entry in overlay_mapping.iter() {
+                let Some(key) = entry.key.as_str() else { continue };
+                let mut deeper = path.to_vec();
+                deeper.push(key);
+                merge_entry(&mut mapping, entry, &deeper, in_service);
+            }
+            merged.value = Value::Mapping(mapping);
+            merged
+        }
+        (Value::Sequence(base_items), Value::Sequence(overlay_items)) => match rule {
+            SequenceRule::Replace => overlay.clone(),
+            SequenceRule::Append => {
+                let mut merged = base.clone();
+                let mut items = base_items.clone();
+                for item in overlay_items {
+                    let repeated = item
+                        .as_str()
+                        .is_some_and(|text| items.iter().any(|old| old.as_str() == Some(text)));
+                    if !repeated {
+                        items.push(item.clone());
+                    }
+                }
+                merged.value = Value::Sequence(items);
+                merged
+            }
+            SequenceRule::Keyed(key_of) => {
+                let mut merged = base.clone();
+                let mut items = base_items.clone();
+                for item in overlay_items {
+                    let key = item_key(item, key_of);
+                    match key.and_then(|key| items.iter().position(|old| item_key(old, key_of) == Some(key.clone()))) {
+                        Some(position) => items[position] = item.clone(),
+                        None => items.push(item.clone()),
+                    }
+                }
+                merged.value = Value::Sequence(items);
+                merged
+            }
+        },
+        // A list and a mapping of the same names (`environment`, `depends_on`,
+        // `build.args`): both become the mapping form, then merge.
+        (Value::Sequence(_), Value::Mapping(_)) | (Value::Mapping(_), Value::Sequence(_)) => {
+            match (as_mapping_form(base, rule), as_mapping_form(overlay, rule)) {
+                (Some(base), Some(overlay)) => merge_value(&base, &overlay, path, in_service),
+                _ => overlay.clone(),
+            }
+        }
+        // `build: .` amended by `build: {dockerfile: …}`.
+        (Value::Scalar(_), Value::Mapping(_)) | (Value::Mapping(_), Value::Scalar(_)) if path == ["build"] => {
+            match (build_mapping(base), build_mapping(overlay)) {
+                (Some(base), Some(overlay)) => merge_value(&base, &overlay, path, in_service),
+                _ => overlay.clone(),
+            }
+        }
+        _ => overlay.clone(),
+    }
+}
+
+/// The key of a list item under a keyed rule.
+fn item_key(item: &Node, key_of: KeyOf) -> Option<String> {
+    match key_of {
+        KeyOf::Assignment => Some(item.as_str()?.split('=').next()?.trim().to_string()),
+        KeyOf::Host => {
+            let text = item.as_str()?;
+            let end = text.find(['=', ':']).unwrap_or(text.len());
+            Some(text[..end].trim().to_string())
+        }
+        KeyOf::Name => Some(item.as_str()?.to_string()),
+        KeyOf::PortTarget => {
+            let mapping = ports::parse_item(item)?;
+            let target = mapping.target?;
+            Some(format!("{}-{}/{}", target.start, target.end, mapping.protocol?))
+        }
+        KeyOf::MountTarget => Some(volumes::parse_item(item)?.target),
+        KeyOf::FileTarget => match &item.value {
+            Value::Scalar(scalar) => Some(scalar.text.clone()),
+            Value::Mapping(_) => item
+                .get("target")
+                .or_else(|| item.get("source"))
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            _ => None,
+        },
+    }
+}
+
+/// A list of `NAME=value` items (or names) as a mapping node; the keys and
+/// values point at their parts of the item's text.
+fn as_mapping_form(node: &Node, rule: SequenceRule) -> Option<Node> {
+    let items = match &node.value {
+        Value::Mapping(_) => return Some(node.clone()),
+        Value::Sequence(items) => items,
+        _ => return None,
+    };
+    let separator = match rule {
+        SequenceRule::Keyed(KeyOf::Assignment) => Some('='),
+        SequenceRule::Keyed(KeyOf::Host) => Some(':'),
+        SequenceRule::Keyed(KeyOf::Name) => None,
+        _ => return None,
+    };
+    let mut seen = HashSet::new();
+    let mut entries = Vec::with_capacity(items.len());
+    for item in items {
+        let scalar = item.as_scalar()?;
+        let quote = usize::from(matches!(
+            scalar.style,
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+        ));
+        let text = scalar.text.as_str();
+        let (name, value) = match separator.and_then(|separator| text.split_once(separator)) {
+            Some((name, value)) => (name, Some(value)),
+            None => (text, None),
+        };
+        let start = item.span.start + quote;
+        let key_span = item.span.sub(start, (start + name.len()).min(item.span.end));
+        let key = Node {
+            span: key_span,
+            value: Value::Scalar(Scalar {
+                text: name.trim().to_string(),
+                style: ScalarStyle::Plain,
+                tagged_str: false,
+                raw: None,
+            }),
+            tag: None,
+            anchor: None,
+            alias: item.alias,
+        };
+        let value = match value {
+            Some(value) => Node {
+                span: item.span.sub(
+                    (key_span.end + 1).min(item.span.end),
+                    item.span.end - quote.min(item.span.len()),
+                ),
+                value: Value::Scalar(Scalar {
+                    text: value.to_string(),
+                    style: ScalarStyle::Plain,
+                    tagged_str: true,
+                    raw: None,
+                }),
+                tag: None,
+                anchor: None,
+                alias: item.alias,
+            },
+            None => Node {
+                span: item.span.sub(item.span.end, item.span.end),
+                value: Value::Null,
+                tag: None,
+                anchor: None,
+                alias: item.alias,
+            },
+        };
+        if seen.insert(name.trim().to_string()) {
+            entries.push(Entry {
+                key,
+                value,
+                merged_from: None,
+            });
+        }
+    }
+    let mut mapping = node.clone();
+    mapping.value = Value::Mapping(Mapping { entries });
+    Some(mapping)
+}
+
+/// `build: ./dir` as `build: {context: ./dir}`.
+fn build_mapping(node: &Node) -> Option<Node> {
+    match &node.value {
+        Value::Mapping(_) => Some(node.clone()),
+        Value::Scalar(_) => {
+            let key = Node {
+                span: node.span.sub(node.span.start, node.span.start),
+                value: Value::Scalar(Scalar {
+                    text: "context".to_string(),
+                    style: ScalarStyle::Plain,
+                    tagged_str: false,
+                    raw: None,
+                }),
+                tag: None,
+                anchor: None,
+                alias: node.alias,
+            };
+            let mut mapping = node.clone();
+            mapping.value = Value::Mapping(Mapping {
+                entries: vec![Entry {
+                    key,
+                    value: node.clone(),
+                    merged_from: None,
+                }],
+            });
+            Some(mapping)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::yaml::parse_in;
+
+    fn merged(base: &str, overlay: &str) -> Node {
+        let mut root = parse_in(base, 0).documents.remove(0);
+        let overlay = parse_in(overlay, 1).documents.remove(0);
+        merge_documents(&mut root, &overlay);
+        root
+    }
+
+    fn service<'a>(root: &'a Node, name: &str) -> &'a Node {
+        root.get("services").unwrap().get(name).unwrap()
+    }
+
+    fn texts(node: &Node) -> Vec<&str> {
+        node.as_sequence().unwrap().iter().filter_map(Node::as_str).collect()
+    }
+
+    #[test]
+    fn scalars_replace_and_mappings_merge_keeping_origins() {
+        let root = merged(
+            "services:\n  api:\n    image: a:1\n    restart: always\n",
+            "services:\n  api:\n    image: a:2\n  db:\n    image: d\n",
+        );
+        let api = service(&root, "api");
+        assert_eq!(api.get("image").unwrap().as_str(), Some("a:2"));
+        assert_eq!(api.get("image").unwrap().span.file, 1);
+        assert_eq!(api.get("restart").unwrap().span.file, 0);
+        assert_eq!(service(&root, "db").span.file, 1);
+    }
+
+    #[test]
+    fn commands_replace_and_ports_are_unique_by_target() {
+        let root = merged(
+            "services:\n  api:\n    command: [a, b]\n    ports: ['8000:80', '9000:90']\n    cap_add: [NET_ADMIN]\n",
+            "services:\n  api:\n    command: [c]\n    ports: ['8001:80']\n    cap_add: [NET_ADMIN, SYS_TIME]\n",
+        );
+        let api = service(&root, "api");
+        assert_eq!(texts(api.get("command").unwrap()), ["c"]);
+        assert_eq!(texts(api.get("ports").unwrap()), ["8001:80", "9000:90"]);
+        assert_eq!(texts(api.get("cap_add").unwrap()), ["NET_ADMIN", "SYS_TIME"]);
+    }
+
+    #[test]
+    fn volumes_are_unique_by_container_path() {
+        let root = merged(
+            "services:\n  api:\n    volumes: ['./data:/app/data', 'logs:/logs']\n",
+            "services:\n  api:\n    volumes: ['data:/app/data']\n",
+        );
+        assert_eq!(
+            texts(service(&root, "api").get("volumes").unwrap()),
+            ["data:/app/data", "logs:/logs"]
+        );
+    }
+
+    #[test]
+    fn environment_merges_by_name_across_forms() {
+        let root = merged(
+            "services:\n  api:\n    environment: [A=1, B=2]\n",
+            "services:\n  api:\n    environment:\n      B: '3'\n      C: '4'\n",
+        );
+        let environment = service(&root, "api").get("environment").unwrap();
+        let pairs: Vec<(&str, &str)> = environment
+            .as_mapping()
+            .unwrap()
+            .iter()
+            .map(|entry| (entry.key.as_str().unwrap(), entry.value.as_str().unwrap()))
+            .collect();
+        assert_eq!(pairs, [("A", "1"), ("B", "3"), ("C", "4")]);
+        let a = environment.as_mapping().unwrap().get_entry("A").unwrap();
+        assert_eq!((a.key.span.start, a.value.span.start), (35, 37));
+    }
+
+    #[test]
+    fn reset_and_override_tags() {
+        let root = merged(
+            "services:\n  api:\n    ports: ['80:80']\n    labels: {a: b}\n  old:\n    image: x\n",
+            "services:\n  api:\n    ports: !reset []\n    labels: !override {c: d}\n  old: !reset\n",
+        );
+        let api = service(&root, "api");
+        assert!(api.get("ports").is_none());
+        let labels = api.get("labels").unwrap().as_mapping().unwrap();
+        assert_eq!(labels.len(), 1);
+        assert!(labels.get("c").is_some());
+        assert!(root.get("services").unwrap().get("old").is_none());
+    }
+
+    #[test]
+    fn healthcheck_test_replaces_and_build_string_becomes_a_mapping() {
+        let root = merged(
+            "services:\n  api:\n    build: ./api\n    healthcheck: {test: [CMD, a], interval: 5s}\n",
+            "services:\n  api:\n    build: {target: prod}\n    healthcheck: {test: [CMD, b]}\n",
+        );
+        let api = service(&root, "api");
+        let healthcheck = api.get("healthcheck").unwrap();
+        assert_eq!(texts(healthcheck.get("test").unwrap()), ["CMD", "b"]);
+        assert_eq!(healthcheck.get("interval").unwrap().as_str(), Some("5s"));
+        let build = api.get("build").unwrap();
+        assert_eq!(build.get("context").unwrap().as_str(), Some("./api"));
+        assert_eq!(build.get("target").unwrap().as_str(), Some("prod"));
+    }
+}

@@ -1,0 +1,451 @@
+//! A compose project: its files, the variants it is deployed as, and the
+//! merged, interpolated model of each variant, as `docker compose config`
+//! would build it (includes, `extends`, overlays in `-f` order).
+//!
+//! Each file of a project has a [`FileId`], its index in [`Project::files`];
+//! every span of every node says which file it lies in, so a value of the
+//! merged model still points at the file and line that set it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::compose::interpolate::{self, Environment, Interpolation};
+use crate::compose::merge;
+use crate::compose::yaml::{self, Entry, Node, Value, YamlOutput};
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, FileKind, SourceFile, Span};
+
+/// Deepest chain of `include`s and `extends` followed; a longer one is a cycle
+/// that was not caught by name, or a project nobody writes.
+const MAX_CHAIN: usize = 32;
+
+/// One file of a project, parsed and interpolated.
+pub struct ProjectFile {
+    pub source: SourceFile,
+    /// Spans lie in this file's [`FileId`].
+    pub yaml: YamlOutput,
+    pub interpolation: Interpolation,
+    /// Set when the bytes were not UTF-8 (the text is then lossy).
+    pub encoding_error: Option<Diagnostic>,
+    /// The user asked for this file (named it, or it was found in a named
+    /// directory): `--fix` may write it. Files a project only refers to
+    /// (`include`, `extends.file`, an overlay's base) are never written.
+    pub primary: bool,
+}
+
+impl ProjectFile {
+    /// The directory relative paths in the file are resolved from; `None`
+    /// for standard input without a name on disk.
+    pub fn dir(&self) -> Option<&Path> {
+        let dir = self.source.path.parent()?;
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        dir.is_dir().then_some(dir)
+    }
+}
+
+/// One way a project is deployed: its files in `-f` order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variant {
+    pub files: Vec<FileId>,
+    /// A production deployment (C304 holds it to named volumes).
+    pub production: bool,
+}
+
+/// A reference the model could not resolve: a missing included or extended
+/// file, an extended service that does not exist, a cycle of `extends`.
+/// S006 reports these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelProblem {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+}
+
+/// The merged model of one variant.
+pub struct Model {
+    /// The merged document; `None` when no file of the variant is a mapping.
+    pub root: Option<Node>,
+    pub problems: Vec<ModelProblem>,
+}
+
+/// The files of a compose project and the variants it is deployed as.
+pub struct Project {
+    pub files: Vec<ProjectFile>,
+    pub variants: Vec<Variant>,
+    environment: Environment,
+    /// Files already read, by canonical path.
+    loaded: HashMap<PathBuf, FileId>,
+}
+
+impl Project {
+    /// A project from its files (as read by the runner) and its variants,
+    /// which index into `files`.
+    pub fn new(
+        files: Vec<(SourceFile, Option<Diagnostic>, bool)>,
+        variants: Vec<Variant>,
+        environment: &Environment,
+    ) -> Self {
+        let mut project = Project {
+            files: Vec::with_capacity(files.len()),
+            variants,
+            environment: environment.clone(),
+            loaded: HashMap::new(),
+        };
+        for (source, encoding_error, primary) in files {
+            if let Ok(canonical) = source.path.canonicalize() {
+                project.loaded.insert(canonical, project.files.len() as FileId);
+            }
+            project.push(source, encoding_error, primary);
+        }
+        project
+    }
+
+    fn push(&mut self, source: SourceFile, encoding_error: Option<Diagnostic>, primary: bool) -> FileId {
+        let id = self.files.len() as FileId;
+        let (yaml, interpolation) = parse_interpolated(&source, id, &self.environment);
+        self.files.push(ProjectFile {
+            source,
+            yaml,
+            interpolation,
+            encoding_error,
+            primary,
+        });
+        id
+    }
+
+    /// The file at `path`, read and parsed the first time it is asked for.
+    fn load(&mut self, path: &Path) -> Option<FileId> {
+        let canonical = path.canonicalize().ok()?;
+        if let Some(id) = self.loaded.get(&canonical) {
+            return Some(*id);
+        }
+        let bytes = std::fs::read(path).ok()?;
+        let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes);
+        let id = self.push(source, encoding_error, false);
+        self.loaded.insert(canonical, id);
+        Some(id)
+    }
+
+    /// The first document of a file, when it is a mapping.
+    fn document(&self, file: FileId) -> Option<&Node> {
+        self.files[file as usize]
+            .yaml
+            .documents
+            .first()
+            .filter(|root| root.as_mapping().is_some())
+    }
+
+    /// Builds the merged model of `files` (in `-f` order), reading included
+    /// and extended files as needed.
+    pub fn model(&mut self, files: &[FileId]) -> Model {
+        let mut problems = Vec::new();
+        let mut root: Option<Node> = None;
+        for &file in files {
+            let Some(document) = self.resolved(file, &mut Vec::new(), &mut problems) else {
+                continue;
+            };
+            match &mut root {
+                Some(root) => merge::merge_documents(root, &document),
+                None => root = Some(document),
+            }
+        }
+        problems.sort_by_key(|problem| problem.span);
+        problems.dedup();
+        Model { root, problems }
+    }
+
+    /// A file's document with its includes merged in and its services'
+    /// `extends` resolved. `chain` holds the files being included, to stop cycles.
+    fn resolved(&mut self, file: FileId, chain: &mut Vec<FileId>, problems: &mut Vec<ModelProblem>) -> Option<Node> {
+        if chain.contains(&file) || chain.len() > MAX_CHAIN {
+            return None;
+        }
+        let mut document = self.document(file)?.clone();
+        chain.push(file);
+        let included = self.included(file, &document, chain, problems);
+        chain.pop();
+        self.resolve_extends(file, &mut document, problems);
+        if let Value::Mapping(mapping) = &mut document.value {
+            mapping.entries.retain(|entry| entry.key.as_str() != Some("include"));
+        }
+        Some(match included {
+            Some(mut included) => {
+                merge::merge_documents(&mut included, &document);
+                included.span = document.span;
+                included
+            }
+            None => document,
+        })
+    }
+
+    /// The projects a document includes, merged in order.
+    fn included(
+        &mut self,
+        file: FileId,
+        document: &Node,
+        chain: &mut Vec<FileId>,
+        problems: &mut Vec<ModelProblem>,
+    ) -> Option<Node> {
+        let items = document.get("include")?.as_sequence()?;
+        let dir = self.files[file as usize].dir().map(Path::to_path_buf);
+        let mut merged: Option<Node> = None;
+        for item in items {
+            // `- path` or `- path: a.yml` / `- path: [a.yml, override.yml]`.
+            let paths: Vec<&Node> = match &item.value {
+                Value::Scalar(_) => vec![item],
+                Value::Mapping(_) => match item.get("path") {
+                    Some(path) => match &path.value {
+                        Value::Sequence(paths) => paths.iter().collect(),
+                        _ => vec![path],
+                    },
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let mut project: Option<Node> = None;
+            for path_node in paths {
+                let Some(id) = self.referenced_file(dir.as_deref(), path_node, "included", problems) else {
+                    continue;
+                };
+                if chain.contains(&id) {
+                    problems.push(ModelProblem {
+                        span: path_node.span,
+                        message: format!(
+                            "`{}` includes itself (through this `include`)",
+                            path_node.as_str().unwrap_or_default()
+                        ),
+                        help: "remove the include that closes the cycle".to_string(),
+                    });
+                    continue;
+                }
+                let Some(document) = self.resolved(id, chain, problems) else {
+                    continue;
+                };
+                match &mut project {
+                    Some(project) => merge::merge_documents(project, &document),
+                    None => project = Some(document),
+                }
+            }
+            let Some(project) = project else { continue };
+            match &mut merged {
+                Some(merged) => merge::merge_documents(merged, &project),
+                None => merged = Some(project),
+            }
+        }
+        merged
+    }
+
+    /// The file a path in the project names (relative to `dir`), or a problem
+    /// at the path when it cannot be read.
+    fn referenced_file(
+        &mut self,
+        dir: Option<&Path>,
+        path_node: &Node,
+        what: &str,
+        problems: &mut Vec<ModelProblem>,
+    ) -> Option<FileId> {
+        let written = path_node.as_str()?;
+        // A variable that is unset is S004's; the path is not guessed at.
+        if written.is_empty() || written.contains("://") {
+            return None;
+        }
+        let dir = dir?;
+        let path = dir.join(written);
+        let id = self.load(&path);
+        if id.is_none() {
+            problems.push(ModelProblem {
+                span: path_node.span,
+                message: format!("the {what} file `{written}` does not exist"),
+                help: format!("create `{}` or fix the path", path.display()),
+            });
+        }
+        id
+    }
+
+    /// Replaces every service that `extends` another by the merge of the two.
+    fn resolve_extends(&mut self, file: FileId, document: &mut Node, problems: &mut Vec<ModelProblem>) {
+        let names: Vec<String> = services(document)
+            .filter(|entry| entry.value.get("extends").is_some())
+            .filter_map(|entry| entry.key.as_str().map(str::to_string))
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let snapshot = document.clone();
+        for name in names {
+            let mut chain = Vec::new();
+            let Some(resolved) = self.extended(file, &snapshot, &name, &mut chain, problems) else {
+                continue;
+            };
+            if let Some(entry) = services_mut(document).find(|entry| entry.key.as_str() == Some(&name)) {
+                entry.value = resolved;
+            }
+        }
+    }
+
+    /// Service `name` of `document` (file `file`) with its `extends` chain
+    /// merged in. A reference that cannot be followed is reported and the
+    /// service keeps its `extends:` (rules then know it inherits something unknown).
+    fn extended(
+        &mut self,
+        file: FileId,
+        document: &Node,
+        name: &str,
+        chain: &mut Vec<(FileId, String)>,
+        problems: &mut Vec<ModelProblem>,
+    ) -> Option<Node> {
+        let service = document.get("services")?.get(name)?.clone();
+        let Some(extends) = service.get("extends") else {
+            return Some(service);
+        };
+        let (parent_name, parent_file_node) = match &extends.value {
+            Value::Scalar(scalar) => (scalar.text.clone(), None),
+            Value::Mapping(_) => (
+                extends.get("service").and_then(Node::as_str)?.to_string(),
+                extends.get("file"),
+            ),
+            _ => return Some(service),
+        };
+        let service_node = extends.get("service").unwrap_or(extends);
+        chain.push((file, name.to_string()));
+        let parent_file = match parent_file_node {
+            Some(path_node) => {
+                let dir = self.files[file as usize].dir().map(Path::to_path_buf);
+                match self.referenced_file(dir.as_deref(), path_node, "extended", problems) {
+                    Some(id) => id,
+                    None => return Some(service),
+                }
+            }
+            None => file,
+        };
+        if chain.contains(&(parent_file, parent_name.clone())) || chain.len() > MAX_CHAIN {
+            let mut names: Vec<&str> = chain.iter().map(|(_, name)| name.as_str()).collect();
+            names.push(&parent_name);
+            problems.push(ModelProblem {
+                span: service_node.span,
+                message: format!("`extends` forms a cycle: {}", names.join(" → ")),
+                help: "break the cycle: a service cannot extend itself, directly or through others".to_string(),
+            });
+            return Some(service);
+        }
+        let other;
+        let parent_document: &Node = if parent_file == file {
+            document
+        } else {
+            other = self.document(parent_file)?.clone();
+            &other
+        };
+        if parent_document
+            .get("services")
+            .and_then(|services| services.get(&parent_name))
+            .is_none()
+        {
+            let place = match parent_file_node.and_then(Node::as_str) {
+                Some(path) => format!("in `{path}`"),
+                None => "in this file".to_string(),
+            };
+            problems.push(ModelProblem {
+                span: service_node.span,
+                message: format!("service `{name}` extends `{parent_name}`, which is not defined {place}"),
+                help: "name a service that exists, or define it".to_string(),
+            });
+            return Some(service);
+        }
+        let mut merged = self.extended(parent_file, parent_document, &parent_name, chain, problems)?;
+        let mut own = service.clone();
+        if let Value::Mapping(mapping) = &mut own.value {
+            mapping.entries.retain(|entry| entry.key.as_str() != Some("extends"));
+        }
+        // A parent that could not be resolved itself keeps its `extends`;
+        // the child then does too, through the merge.
+        merge::merge_service(&mut merged, &own);
+        merged.span = service.span;
+        merged.alias = service.alias;
+        merged.anchor = service.anchor;
+        merged.tag = service.tag.clone();
+        Some(merged)
+    }
+
+    /// Every unresolved span of every file: values no rule should judge.
+    pub fn unresolved(&self) -> Interpolation {
+        let mut all = Interpolation::default();
+        for file in &self.files {
+            all.unresolved.extend(file.interpolation.unresolved.iter().copied());
+        }
+        all
+    }
+}
+
+fn services(document: &Node) -> impl Iterator<Item = &Entry> {
+    document
+        .get("services")
+        .and_then(Node::as_mapping)
+        .into_iter()
+        .flat_map(|mapping| mapping.iter())
+}
+
+fn services_mut(document: &mut Node) -> impl Iterator<Item = &mut Entry> {
+    let services = match &mut document.value {
+        Value::Mapping(mapping) => mapping
+            .entries
+            .iter_mut()
+            .find(|entry| entry.key.as_str() == Some("services")),
+        _ => None,
+    };
+    services
+        .into_iter()
+        .filter_map(|entry| match &mut entry.value.value {
+            Value::Mapping(mapping) => Some(mapping.entries.iter_mut()),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// `./x` as `x`, and `dir/./x` as `dir/x`, as people write paths.
+fn tidy(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|component| !matches!(component, std::path::Component::CurDir))
+        .collect()
+}
+
+/// Parses compose text as file `file` of a project and interpolates its
+/// values with the variables for it: the run's environment, over `.env`
+/// beside the file unless `--env-file` replaced it. Rules then see the
+/// values Compose would deploy.
+pub fn parse_interpolated(source: &SourceFile, file: FileId, environment: &Environment) -> (YamlOutput, Interpolation) {
+    let text = &source.text;
+    let mut parsed = yaml::parse_in(text, file);
+    let mut found = Interpolation::default();
+    // Without a `$` there is nothing to interpolate, and no `.env` to read.
+    if text.contains('$') {
+        let dir = source.path.parent().map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        });
+        let dot_env = dir
+            .and_then(|dir| environment.dot_env_path(dir))
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        let variables = environment.variables(dot_env.as_deref());
+        for document in &mut parsed.documents {
+            interpolate::apply(text, document, &variables, &mut found);
+        }
+    }
+    (parsed, found)
+}
+
+/// The names a section of the merged model defines (`networks`, `volumes`, ...).
+pub fn defined(root: &Node, section: &str) -> HashSet<String> {
+    root.get(section)
+        .and_then(Node::as_mapping)
+        .into_iter()
+        .flat_map(|mapping| mapping.iter())
+        .filter_map(|entry| entry.key.as_str().map(str::to_string))
+        .collect()
+}
