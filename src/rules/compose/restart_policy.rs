@@ -1,10 +1,13 @@
 //! C503: `restart:` is missing or not the policy of the service's lifecycle.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::compose::edit::insert_entry;
 use crate::compose::yaml::{Entry, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "C503",
@@ -24,6 +27,18 @@ impl Rule for RestartPolicy {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
+        // The policies the services that share one written `restart:` (an
+        // anchor merged into several) should have: one policy for all means
+        // the fix belongs in the anchor itself.
+        let mut wanted_at: HashMap<Span, HashSet<Option<&str>>> = HashMap::new();
+        for service in file.services() {
+            if let Some(node) = service.get("restart") {
+                let expected = cx
+                    .lifecycle(&service)
+                    .map(|lifecycle| cx.standards.restart_policy(lifecycle));
+                wanted_at.entry(node.span).or_default().insert(expected);
+            }
+        }
         for service in file.services() {
             if let LifecycleSource::Unknown { value, span } = service.lifecycle(cx.standards) {
                 out.push(
@@ -74,8 +89,17 @@ impl Rule for RestartPolicy {
                         .get_entry("restart")
                         .is_some_and(|entry| entry.merged_from.is_some());
                     let value = yaml_policy(expected, quote);
-                    let edit = if merged {
-                        // The anchor is shared with other services: override it in this one.
+                    let one_policy = wanted_at.get(&node.span).is_some_and(|wanted| wanted.len() == 1);
+                    let edit = if merged
+                        && one_policy
+                        && node.alias.is_none()
+                        && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none())
+                    {
+                        // Every service that merges this anchor wants the same
+                        // policy: fix it where it is written.
+                        Some(Edit::replace(node.span, value))
+                    } else if merged {
+                        // The anchor is shared with services that want another policy: override it in this one.
                         insert_entry(
                             cx.text(service.node().span),
                             service.node(),
