@@ -60,6 +60,7 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
             print_stdout(&metas.iter().map(|meta| meta.doc).collect::<Vec<_>>().join("\n"));
             Ok(Outcome::Clean)
         }
+        Some(Command::Config(args)) => crate::config_command::run(&args),
         #[cfg(feature = "engine")]
         Some(Command::Env(args)) => crate::engine::command::run(&args),
         None => check(&cli.check),

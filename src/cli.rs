@@ -30,6 +30,9 @@ pub enum Command {
     /// Check a live Docker engine against a compose project (read-only: never changes the engine).
     #[cfg(feature = "engine")]
     Env(EnvArgs),
+    /// Print the merged, interpolated model of a compose project as YAML, as the rules see it
+    /// (like `docker compose config`).
+    Config(ConfigArgs),
     /// Print a shell completion script (e.g. `vwe-lint completions bash > /etc/bash_completion.d/vwe-lint`).
     Completions {
         /// The shell.
@@ -115,6 +118,33 @@ pub struct CheckArgs {
     /// Exit with 0 even when findings remain (tool errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
+}
+
+/// `vwe-lint config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// A compose file (its project's variants that use it), or a directory
+    /// (the project of the compose files directly in it) [default: `.`].
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Read interpolation variables from this file instead of `.env` beside
+    /// each compose file (repeatable; a later file wins, the environment wins over all).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+
+    /// Use this config file instead of the nearest `.vwe-lint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print only the variant whose last file is FILE (a path, or a file name)
+    /// [default: every variant, each after a `# variant:` line].
+    #[arg(long, value_name = "FILE")]
+    pub variant: Option<PathBuf>,
+
+    /// End each line with `# file:line`: where its value was set.
+    #[arg(long)]
+    pub origins: bool,
 }
 
 /// `vwe-lint env`.

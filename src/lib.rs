@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod compose;
+pub mod config_command;
 pub mod diagnostic;
 pub mod discover;
 pub mod dockerfile;

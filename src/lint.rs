@@ -182,8 +182,10 @@ pub fn merge_checked(all: Vec<Checked>) -> Vec<Checked> {
     merged
 }
 
+/// The same finding in the same file (its [`FileId`] may differ between
+/// the projects that reach the file).
 fn same_finding(a: &Diagnostic, b: &Diagnostic) -> bool {
-    a.rule.code == b.rule.code && a.span == b.span && a.message == b.message
+    a.rule.code == b.rule.code && (a.span.start, a.span.end) == (b.span.start, b.span.end) && a.message == b.message
 }
 
 /// Lints one file alone: a Dockerfile, or a compose file as a project of one.

@@ -20,12 +20,21 @@ fn full_config() -> Value {
         "fail-on": "error",
         "rules": { "select": ["C", "D101"], "ignore": ["image-tag"], "severity": { "C503": "error" } },
         "per-file-ignores": [{ "glob": "legacy/**", "codes": ["C101"] }],
+        "compose": { "projects": [{ "files": ["deploy/base.yml", "deploy/live.yml"], "production": true }] },
         "standards": serde_json::to_value(standards).unwrap(),
     })
 }
 
 fn loads(config: &Value) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
+    // The loader wants the files of declared projects to exist.
+    let projects = config["compose"]["projects"].as_array().into_iter().flatten();
+    let files = projects.flat_map(|project| project["files"].as_array().into_iter().flatten());
+    for file in files.filter_map(Value::as_str) {
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "services: {}\n").unwrap();
+    }
     let toml_value: toml::Value = serde_json::from_value(config.clone()).unwrap();
     std::fs::write(dir.path().join(".vwe-lint.toml"), toml::to_string(&toml_value).unwrap()).unwrap();
     Settings::load(dir.path(), &Overrides::default())
@@ -129,6 +138,10 @@ fn wrong_types_are_refused_by_both() {
         (&["rules", "select"], json!("C503")),
         (&["fail-on"], json!("fatal")),
         (&["standards", "lifecycles", "default"], json!("sometimes")),
+        (&["compose", "projects"], json!({ "files": ["deploy/base.yml"] })),
+        (&["compose", "projects", "0", "files"], json!([])),
+        (&["compose", "projects", "0", "files"], json!("deploy/base.yml")),
+        (&["compose", "projects", "0", "production"], json!("yes")),
     ] {
         let mut broken = full_config();
         let path: Vec<String> = path.iter().map(|key| key.to_string()).collect();
@@ -136,4 +149,24 @@ fn wrong_types_are_refused_by_both() {
         assert!(!validator.is_valid(&broken), "schema: {path:?}");
         assert!(loads(&broken).is_err(), "loader: {path:?}");
     }
+}
+
+#[test]
+fn a_declared_project_needs_files_and_may_leave_out_production() {
+    let validator = schema();
+    let mut without_files = full_config();
+    without_files["compose"]["projects"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("files");
+    assert!(!validator.is_valid(&without_files), "schema");
+    assert!(loads(&without_files).is_err(), "loader");
+
+    let mut without_production = full_config();
+    without_production["compose"]["projects"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("production");
+    assert!(validator.is_valid(&without_production), "schema");
+    loads(&without_production).unwrap();
 }

@@ -1,13 +1,16 @@
 //! Mutation tests: valid base files are broken one place at a time (a
 //! typo'd key, a wrong type, a value outside its set, a broken
-//! interpolation), and each broken file must get the expected diagnostic at
-//! the line of the mutation, and no S003/S004 anywhere else.
+//! interpolation, a reference renamed to a name the project does not
+//! define), and each broken file must get the expected diagnostic at the
+//! line of the mutation, and no other finding of the family's rules anywhere else.
 
 mod common;
 
 use std::collections::BTreeSet;
 
 use vwe_lint::compose::schema::SCHEMA_TEXT;
+use vwe_lint::compose::volumes::parse_short;
+use vwe_lint::compose::yaml::{self, Node, ScalarStyle, Value};
 use vwe_lint::settings::{Overrides, Settings};
 use vwe_lint::source::FileKind;
 
@@ -371,6 +374,202 @@ fn every_mutation_is_reported_at_its_line() {
         "{} of {} failed:\n{}",
         failures.len(),
         mutations.len(),
+        failures.join("\n")
+    );
+}
+
+// --- S006: references renamed to names the project does not define ----------
+
+/// What the renamed name is given, so it cannot be defined anywhere.
+const UNDEFINED_SUFFIX: &str = "-s006-undefined";
+
+/// One reference a service makes, by name, at bytes `start..end` of the text.
+struct NamedReference {
+    start: usize,
+    end: usize,
+    what: &'static str,
+}
+
+/// Whether any node is an alias copy or was merged in with `<<`: a renamed
+/// reference is then reported where the service gets it, not where it is written.
+fn has_alias_or_merge(node: &Node) -> bool {
+    node.alias.is_some()
+        || match &node.value {
+            Value::Sequence(items) => items.iter().any(has_alias_or_merge),
+            Value::Mapping(mapping) => mapping.iter().any(|entry| {
+                entry.merged_from.is_some() || has_alias_or_merge(&entry.key) || has_alias_or_merge(&entry.value)
+            }),
+            _ => false,
+        }
+}
+
+/// A plain scalar written exactly as its text, without variables (a value
+/// that depends on an unset one is S004's, not judged by S006).
+fn plain<'t>(text: &'t str, node: &Node) -> Option<&'t str> {
+    let scalar = node.as_scalar()?;
+    let written = text.get(node.span.start..node.span.end)?;
+    (scalar.style == ScalarStyle::Plain && written == scalar.text && !written.contains('$')).then_some(written)
+}
+
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "default"
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// The plain, literally written references of a compose text's services.
+fn named_references(text: &str) -> Vec<NamedReference> {
+    let parsed = yaml::parse(text);
+    let Some(root) = parsed.documents.first() else {
+        return Vec::new();
+    };
+    if !parsed.errors.is_empty() || !parsed.duplicate_keys.is_empty() || has_alias_or_merge(root) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut push = |node: &Node, name_len: Option<usize>, what: &'static str| {
+        let Some(written) = plain(text, node) else { return };
+        let len = name_len.unwrap_or(written.len());
+        if is_name(&written[..len]) {
+            out.push(NamedReference {
+                start: node.span.start,
+                end: node.span.start + len,
+                what,
+            });
+        }
+    };
+    let services = root.get("services").and_then(Node::as_mapping);
+    for service in services.into_iter().flat_map(|services| services.iter()) {
+        let lists: &[(&str, &'static str)] = if service.value.get("network_mode").is_some() {
+            &[("depends_on", "depends_on")]
+        } else {
+            &[("depends_on", "depends_on"), ("networks", "networks")]
+        };
+        for (key, what) in lists {
+            match service.value.get(key).map(|node| &node.value) {
+                Some(Value::Sequence(items)) => items.iter().for_each(|item| push(item, None, what)),
+                Some(Value::Mapping(mapping)) => mapping.iter().for_each(|entry| push(&entry.key, None, what)),
+                _ => {}
+            }
+        }
+        for (key, what) in [("secrets", "secrets"), ("configs", "configs"), ("links", "links")] {
+            for item in service.value.get(key).and_then(Node::as_sequence).unwrap_or_default() {
+                let len = item.as_str().and_then(|text| text.find(':'));
+                push(item, len, what);
+            }
+        }
+        for item in service
+            .value
+            .get("volumes")
+            .and_then(Node::as_sequence)
+            .unwrap_or_default()
+        {
+            let named = item
+                .as_str()
+                .and_then(parse_short)
+                .and_then(|mount| Some(mount.volume_name()?.len()));
+            if let Some(len) = named {
+                push(item, Some(len), "named volume");
+            }
+        }
+    }
+    out
+}
+
+fn s006_settings() -> Settings {
+    let empty = tempfile::tempdir().unwrap();
+    let overrides = Overrides {
+        select: Some(vec!["S006".to_string()]),
+        ..Overrides::default()
+    };
+    Settings::load(empty.path(), &overrides).unwrap()
+}
+
+/// The S006 findings of `text` linted as `path`: (line, message).
+fn s006_findings(path: &str, text: &str, settings: &Settings) -> Vec<(usize, String)> {
+    let checked = common::lint_text(path, FileKind::Compose, text, settings);
+    checked
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.rule.code == "S006")
+        .map(|diagnostic| {
+            (
+                checked.source.line_col(diagnostic.span.start).line,
+                diagnostic.message.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Compose texts to mutate: the bases, and every compose file of the corpus
+/// when it is present, each with the path it is linted as (its directory
+/// holds what it includes or extends).
+fn reference_sources() -> Vec<(String, String)> {
+    let mut sources: Vec<(String, String)> = BASES
+        .iter()
+        .map(|base| ("compose.yaml".to_string(), base.to_string()))
+        .collect();
+    if let Some(corpus) = common::corpus() {
+        let mut paths = Vec::new();
+        common::files(&corpus.join("compose"), &mut paths);
+        paths.sort();
+        for path in paths {
+            let is_yaml = path
+                .extension()
+                .is_some_and(|extension| extension == "yml" || extension == "yaml");
+            if let (true, Ok(text)) = (is_yaml, std::fs::read_to_string(&path)) {
+                sources.push((path.to_string_lossy().into_owned(), text));
+            }
+        }
+    }
+    sources
+}
+
+#[test]
+fn every_undefined_reference_is_reported_at_its_line() {
+    let settings = s006_settings();
+    let mut counts = std::collections::BTreeMap::new();
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for (path, text) in reference_sources() {
+        let references = named_references(&text);
+        // A file with findings of its own (an overlay alone, a broken
+        // include) does not tell the mutation's finding apart.
+        if references.is_empty() || !s006_findings(&path, &text, &settings).is_empty() {
+            continue;
+        }
+        for reference in references {
+            let name = &text[reference.start..reference.end];
+            let undefined = format!("{name}{UNDEFINED_SUFFIX}");
+            let mutated = format!("{}{undefined}{}", &text[..reference.start], &text[reference.end..]);
+            let line = text[..reference.start].matches('\n').count() + 1;
+            total += 1;
+            *counts.entry(reference.what).or_insert(0) += 1;
+            let found = s006_findings(&path, &mutated, &settings);
+            let named = format!("`{undefined}`");
+            let hit = found
+                .iter()
+                .any(|(at, message)| *at == line && message.contains(&named));
+            let elsewhere = found.iter().any(|(at, _)| *at != line);
+            if !hit || elsewhere {
+                failures.push(format!(
+                    "{path}: {} `{name}` → `{undefined}` at line {line}, found {found:?}",
+                    reference.what
+                ));
+            }
+        }
+    }
+    println!("{total} undefined-reference mutations: {counts:#?}");
+    if common::corpus().is_some() {
+        assert!(total >= 100, "only {total} undefined-reference mutations");
+    }
+    assert!(total > 0, "the bases have references to rename");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
         failures.join("\n")
     );
 }

@@ -98,7 +98,7 @@ fn merge_section(base: &mut Mapping, section: &Entry, services: bool) {
     let position = match base.entries.iter().position(|entry| entry.key.as_str() == Some(name)) {
         Some(position) if base.entries[position].value.as_mapping().is_some() => position,
         Some(position) => {
-            base.entries[position].value = section.value.clone();
+            base.entries[position] = section.clone();
             return;
         }
         None => {
@@ -133,7 +133,7 @@ fn merge_service_entry(services: &mut Mapping, item: &Entry) {
         Some(existing) if existing.value.as_mapping().is_some() && !tag_is(&item.value, "!override") => {
             merge_service(&mut existing.value, &item.value);
         }
-        Some(existing) => existing.value = item.value.clone(),
+        Some(existing) => *existing = item.clone(),
         None if tag_is(&item.value, "!reset") => {}
         None => services.entries.push(item.clone()),
     }
@@ -170,11 +170,22 @@ fn merge_entry(base: &mut Mapping, entry: &Entry, path: &[&str], in_service: boo
         return;
     };
     if tag_is(&entry.value, "!override") {
-        base.entries[position].value = entry.value.clone();
+        base.entries[position] = entry.clone();
         return;
     }
     let merged = merge_value(&base.entries[position].value, &entry.value, path, in_service);
-    base.entries[position].value = merged;
+    if merged.span == entry.value.span {
+        // Replaced whole (a scalar, `command`, a list against a scalar):
+        // nothing of the base's entry is left, so the entry is the
+        // overlay's, key and `<<` origin too, and a finding about it points
+        // where the overlay set it.
+        base.entries[position] = Entry {
+            value: merged,
+            ..entry.clone()
+        };
+    } else {
+        base.entries[position].value = merged;
+    }
 }
 
 fn merge_value(base: &Node, overlay: &Node, path: &[&str], in_service: bool) -> Node {
@@ -469,6 +480,40 @@ mod tests {
         assert_eq!(labels.len(), 1);
         assert!(labels.get("c").is_some());
         assert!(root.get("services").unwrap().get("old").is_none());
+    }
+
+    #[test]
+    fn a_replaced_entry_is_the_overlays_key_and_all() {
+        let root = merged(
+            "x-svc: &svc\n  network_mode: bridge\nservices:\n  api:\n    <<: *svc\n    restart: always\n    environment: [TOKEN=x, A=1]\n    ports: ['80:80']\n",
+            "services:\n  api:\n    network_mode: host\n    restart: unless-stopped\n    environment:\n      TOKEN: secret\n    ports: ['81:81']\n",
+        );
+        let api = service(&root, "api").as_mapping().unwrap();
+        for key in ["network_mode", "restart"] {
+            let entry = api.get_entry(key).unwrap();
+            assert_eq!((entry.key.span.file, entry.value.span.file), (1, 1), "{key}");
+            assert_eq!(entry.merged_from, None, "{key}");
+        }
+        let token = api
+            .get("environment")
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .get_entry("TOKEN")
+            .unwrap();
+        assert_eq!((token.key.span.file, token.value.span.file), (1, 1));
+        // A merged list keeps the base's key: both files wrote part of it.
+        assert_eq!(api.get_entry("ports").unwrap().key.span.file, 0);
+    }
+
+    #[test]
+    fn an_overridden_service_is_the_overlays() {
+        let root = merged(
+            "services:\n  api:\n    image: a:1\n",
+            "services:\n  api: !override\n    image: a:2\n",
+        );
+        let services = root.get("services").unwrap().as_mapping().unwrap();
+        assert_eq!(services.get_entry("api").unwrap().key.span.file, 1);
     }
 
     #[test]

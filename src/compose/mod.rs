@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod edit;
+pub mod emit;
 pub mod interpolate;
 pub mod merge;
 pub mod model;

@@ -153,6 +153,7 @@ pub static RULES: &[&dyn Rule] = &[
     &compose::schema::Schema,
     &compose::interpolation::Interpolation,
     &syntax::dockerfile_syntax::DockerfileSyntax,
+    &compose::undefined_reference::UndefinedReference,
     &compose::obsolete_version::ObsoleteVersion,
     &syntax::unused_suppression::UnusedSuppression,
     &compose::image_not_approved::ImageNotApproved,

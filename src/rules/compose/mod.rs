@@ -32,5 +32,6 @@ pub mod restart_policy;
 pub mod root_user;
 pub mod schema;
 pub mod secret_file_missing;
+pub mod undefined_reference;
 pub mod unused_volume;
 pub mod volume_path_not_standard;

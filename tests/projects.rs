@@ -1,0 +1,132 @@
+//! Snapshots of the compose projects under fixtures/projects: each directory
+//! linted as `vwe-lint --format concise .` run in it (its own `.vwe-lint.toml`
+//! and `.env` files in effect, no variables from the environment), so every
+//! finding shows the file and line that set the merged value it is about.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs the binary in `dir` with nothing in its environment: the fixtures'
+/// variables come from their `.env` files only.
+fn run_clean(dir: &Path, args: &[&str]) -> Output {
+    let limit = Duration::from_secs(60);
+    let mut child = common::binary()
+        .env_clear()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("vwe-lint {args:?} in {} did not finish within {limit:?}", dir.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+#[test]
+fn project_fixtures() {
+    let root = common::repo().join("fixtures/projects");
+    insta::glob!("../fixtures/projects", "*", |dir| {
+        // The pattern matches the directory itself too.
+        if !dir.is_dir() || dir == root {
+            return;
+        }
+        let output = run_clean(dir, &["--format", "concise", "."]);
+        let stderr = common::stderr(&output);
+        assert!(stderr.is_empty(), "{}: {stderr}", dir.display());
+        let report = format!("{}--- exit {}", common::stdout(&output), output.status.code().unwrap());
+        insta::assert_snapshot!(report);
+    });
+}
+
+/// `[[compose.projects]]` names files no directory walk would take for
+/// compose files (`deploy/base.yml`); the declared project is a production
+/// variant, so the base's bind mount is C304's at the base's line.
+#[test]
+#[ignore = "discover::plan lints a declared project only when one of its files was found by name: `vwe-lint .` skips deploy/*.yml"]
+fn a_declared_project_is_linted_from_its_directory() {
+    let dir = common::repo().join("fixtures/projects/declared");
+    let output = run_clean(&dir, &["--format", "concise", "--quiet", "."]);
+    let report = common::stdout(&output);
+    assert!(
+        report.contains("deploy/base.yml:34:9: C304 [warning] service `backend` bind-mounts the host path `./config`"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "deploy/live.yml:8:9: C304 [warning] service `backend` bind-mounts the host path `/srv/vwe/uploads`"
+        ),
+        "{report}"
+    );
+    assert!(
+        !report.contains(&*dir.to_string_lossy()),
+        "paths are relative: {report}"
+    );
+}
+
+/// `--fix` on the production overlay writes that file only: the base it is
+/// merged over is read, its findings reported, but never written.
+#[test]
+fn fix_edits_only_the_named_file_of_a_project() {
+    let fixture = common::repo().join("fixtures/projects/overlay");
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture, copy.path());
+    let output = common::run_in(
+        copy.path(),
+        &["--format", "concise", "--fix", "docker-compose.prod.yml"],
+        None,
+        Duration::from_secs(60),
+    );
+    let report = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}{}", common::stderr(&output));
+
+    for untouched in ["docker-compose.yml", "docker-compose.override.yml"] {
+        assert_eq!(
+            std::fs::read(copy.path().join(untouched)).unwrap(),
+            std::fs::read(fixture.join(untouched)).unwrap(),
+            "{untouched} was written"
+        );
+    }
+    // The named file was fixed: S007 removed its `version:`.
+    let prod = std::fs::read_to_string(copy.path().join("docker-compose.prod.yml")).unwrap();
+    let original = std::fs::read_to_string(fixture.join("docker-compose.prod.yml")).unwrap();
+    assert_eq!(prod, original.replace("version: \"3.8\"\n", ""));
+    assert!(!report.contains(" S007 "), "{report}");
+
+    // The base's findings in the production variant are still reported,
+    // C506 although it has a safe fix: the base is not the user's to fix here.
+    let in_base = |code: &str| {
+        report
+            .lines()
+            .any(|line| line.starts_with("docker-compose.yml:") && line.contains(&format!(" {code} ")))
+    };
+    assert!(in_base("C304"), "{report}");
+    assert!(in_base("C506"), "{report}");
+}
