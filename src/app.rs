@@ -91,10 +91,10 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     };
     let (stdin_requested, paths): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|path| path == Path::new("-"));
-    let targets = discover::discover(&paths).map_err(ToolError)?;
+    let mut targets = discover::discover(&paths).map_err(ToolError)?;
+    discover::add_declared(&mut targets, &paths, &settings);
     let from_stdin = !stdin_requested.is_empty();
     let mut provided = std::collections::HashMap::new();
-    let mut targets = targets;
     if from_stdin {
         let input = read_stdin(args.stdin_filename.as_deref())?;
         targets.push(discover::Target {

@@ -30,7 +30,8 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
     settings.environment = Environment::load(&args.env_file).map_err(ToolError)?;
 
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let targets = targets(&path)?;
+    let mut targets = targets(&path)?;
+    discover::add_declared(&mut targets, std::slice::from_ref(&path), &settings);
     let units: Vec<_> = discover::plan(&targets, &settings)
         .into_iter()
         .filter(|unit| !unit.variants.is_empty())

@@ -78,6 +78,43 @@ pub struct Unit {
     pub variants: Vec<Variant>,
 }
 
+/// Adds the files of the projects declared in `[compose]` that lie under one
+/// of the directories in `paths`: their names need not look like compose
+/// files, so the walk does not find them itself.
+pub fn add_declared(targets: &mut Vec<Target>, paths: &[PathBuf], settings: &Settings) {
+    let dirs: Vec<PathBuf> = paths
+        .iter()
+        .filter(|path| path.is_dir())
+        .filter_map(|path| Some((path, path.canonicalize().ok()?)))
+        .map(|(_, canonical)| canonical)
+        .collect();
+    for project in &settings.compose.projects {
+        for file in &project.files {
+            let Ok(canonical) = file.canonicalize() else { continue };
+            let Some(dir) = dirs.iter().find(|dir| canonical.starts_with(dir)) else {
+                continue;
+            };
+            if targets.iter().any(|target| same_file(&target.path, file)) {
+                continue;
+            }
+            // Shown relative to the directory the user named, as the walk shows paths.
+            let named = paths
+                .iter()
+                .find(|path| path.canonicalize().ok().as_ref() == Some(dir))
+                .cloned()
+                .unwrap_or_default();
+            let relative = canonical
+                .strip_prefix(dir)
+                .map(Path::to_path_buf)
+                .unwrap_or(canonical.clone());
+            targets.push(Target {
+                path: tidy(&named.join(relative)),
+                explicit: false,
+            });
+        }
+    }
+}
+
 /// Whether a compose file makes a production variant (its name is one of
 /// the standards' production files).
 pub fn is_production(path: &Path, settings: &Settings) -> bool {

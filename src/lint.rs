@@ -137,7 +137,8 @@ pub fn lint_unit(unit: UnitInput, settings: &Settings) -> Vec<Checked> {
 
 /// Finds, reads and lints everything under `paths`.
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Checked>, String> {
-    let targets = discover::discover(paths)?;
+    let mut targets = discover::discover(paths)?;
+    discover::add_declared(&mut targets, paths, settings);
     let units = discover::plan(&targets, settings);
     let mut checked = Vec::new();
     for unit in &units {

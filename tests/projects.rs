@@ -70,7 +70,6 @@ fn project_fixtures() {
 /// compose files (`deploy/base.yml`); the declared project is a production
 /// variant, so the base's bind mount is C304's at the base's line.
 #[test]
-#[ignore = "discover::plan lints a declared project only when one of its files was found by name: `vwe-lint .` skips deploy/*.yml"]
 fn a_declared_project_is_linted_from_its_directory() {
     let dir = common::repo().join("fixtures/projects/declared");
     let output = run_clean(&dir, &["--format", "concise", "--quiet", "."]);

@@ -10,8 +10,13 @@ use super::yaml::{Entry, Node, Value};
 
 /// The place a service gets one item of a list entry (`ports:`, `volumes:`):
 /// the `<<` key that merged the list in, the alias that copied the list or
-/// the item, or else the item's own text.
+/// the item, or else the item's own text (also for an item an overlay added).
 pub fn item_site(list: &Entry, item: &Node) -> Span {
+    // An item an overlay appended to a merged or aliased list is written in
+    // the overlay, outside the list it joined.
+    if item.alias.is_none() && !list.value.span.contains(item.span) {
+        return item.span;
+    }
     list.merged_from
         .or(list.value.alias)
         .or(item.alias)

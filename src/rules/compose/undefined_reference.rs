@@ -140,6 +140,10 @@ fn name_span(cx: &ComposeContext, site: Span, node: &Node, prefix: &str, name: &
 /// Where a service gets one key of a mapping entry (`depends_on: {db: …}`,
 /// `networks: {back: …}`).
 fn key_site(list: &Entry, key: &Entry) -> Span {
+    // A key an overlay added to a merged or aliased mapping is written in the overlay.
+    if key.merged_from.is_none() && key.key.alias.is_none() && !list.value.span.contains(key.key.span) {
+        return key.key.span;
+    }
     list.merged_from
         .or(list.value.alias)
         .or(key.merged_from)
