@@ -220,7 +220,7 @@ fn lint_dockerfile(source: SourceFile, settings: &Settings, encoding_error: Opti
     } else {
         Vec::new()
     };
-    finish(source, diagnostics, &targets, settings)
+    finish(source, diagnostics, &targets, settings, &|_| true)
 }
 
 /// Lints a compose project: each file alone with the file-scope rules, and
@@ -309,15 +309,26 @@ pub fn lint_project(
         .files
         .into_iter()
         .zip(found)
-        .map(|(file, diagnostics)| {
-            let targets = if has_suppressions(&file.source) {
-                yaml_targets(&file.source, &file.yaml.documents)
-            } else {
-                Vec::new()
-            };
-            finish(file.source, diagnostics, &targets, settings)
-        })
+        .map(|(file, diagnostics)| finish_compose(file.source, &file.yaml, diagnostics, settings, &|_| true))
         .collect()
+}
+
+/// Applies severities, per-file ignores and the suppression comments of a
+/// compose file (parsed as `yaml`), and sorts. `ran` says which rules ran:
+/// a suppression of another rule is not judged unused (S008).
+pub fn finish_compose(
+    source: SourceFile,
+    yaml: &crate::compose::yaml::YamlOutput,
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+    ran: &dyn Fn(&str) -> bool,
+) -> Checked {
+    let targets = if has_suppressions(&source) {
+        yaml_targets(&source, &yaml.documents)
+    } else {
+        Vec::new()
+    };
+    finish(source, diagnostics, &targets, settings, ran)
 }
 
 /// Applies severities, per-file ignores and suppression comments, and sorts.
@@ -326,6 +337,7 @@ fn finish(
     mut diagnostics: Vec<Diagnostic>,
     targets: &[Option<Span>],
     settings: &Settings,
+    ran: &dyn Fn(&str) -> bool,
 ) -> Checked {
     diagnostics.retain(|diagnostic| settings.is_enabled(diagnostic.rule.code));
     for diagnostic in &mut diagnostics {
@@ -337,7 +349,7 @@ fn finish(
         &source,
         &mut diagnostics,
         &|line| targets.get(line).copied().flatten(),
-        &|code| settings.is_enabled(code) && !ignored.contains(&code),
+        &|code| ran(code) && settings.is_enabled(code) && !ignored.contains(&code),
     );
     sort(&source, &mut diagnostics);
     Checked { source, diagnostics }

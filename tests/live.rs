@@ -471,6 +471,48 @@ fn e201_external_volume_missing() {
     );
 }
 
+/// `env` checks the merged project: what the override declares is checked,
+/// reported in the override at its line, and its suppression comments apply.
+#[test]
+fn env_checks_the_merged_project_and_honours_suppressions() {
+    let Some(engine) = engine("env_checks_the_merged_project_and_honours_suppressions") else {
+        return;
+    };
+    let _ = engine.try_docker(&["volume", "rm", "-f", "vwe-worlds", "vwe-saves"]);
+    let dir = tempfile::tempdir().unwrap();
+    let base = "name: vwe\nservices:\n  backend:\n    image: vwe/backend:1.0.0\n    volumes:\n      - worlds:/config/worlds_local\nvolumes:\n  worlds:\n    name: vwe-worlds\n";
+    let overlay = "services:\n  backend:\n    volumes:\n      - saves:/config/saves\nvolumes:\n  worlds:\n    external: true\n  # vwe-lint: ignore[E201] created by the backup job\n  saves:\n    external: true\n    name: vwe-saves\n";
+    std::fs::write(dir.path().join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.path().join("compose.override.yaml"), overlay).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let output = common::run_in(
+        dir.path(),
+        &[
+            "env",
+            path,
+            "--docker-host",
+            &engine.host,
+            "--format",
+            "concise",
+            "--select",
+            "E201",
+        ],
+        None,
+        Duration::from_secs(60),
+    );
+    let report = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}{}", common::stderr(&output));
+    // The external flag comes from the override; the entry's key is the base's.
+    let lines: Vec<&str> = report.lines().filter(|line| line.contains("E201")).collect();
+    assert_eq!(lines.len(), 1, "{report}");
+    assert!(
+        lines[0].contains("compose.yaml:8:3: E201") && lines[0].contains("`vwe-worlds`"),
+        "{report}"
+    );
+    assert!(!report.contains("vwe-saves"), "suppressed in the override: {report}");
+    assert!(!report.contains("S008"), "{report}");
+}
+
 #[test]
 fn e202_external_network_missing() {
     let Some(mut engine) = engine("e202_external_network_missing") else {

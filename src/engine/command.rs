@@ -1,17 +1,22 @@
-//! `vwe-lint env`: read the compose file, take one snapshot of the engine,
-//! run the live rules, and report through the usual formats.
+//! `vwe-lint env`: build the merged compose project, take one snapshot of
+//! the engine, run the live rules, and report through the usual formats.
 
 use std::path::{Path, PathBuf};
 
 use crate::app::{Outcome, ToolError, load_settings, print_stdout, use_color};
 use crate::cli::EnvArgs;
-use crate::compose::{ComposeFile, yaml};
+use std::collections::HashMap;
+
+use crate::compose::ComposeFile;
+use crate::compose::interpolate::Environment;
+use crate::compose::model::Project;
 use crate::diagnostic::Diagnostic;
+use crate::discover;
 use crate::lint::{self, Checked};
 use crate::report::{self, Counts};
 use crate::rules::RULES;
 use crate::rules::live::LiveContext;
-use crate::source::FileKind;
+use crate::source::FileId;
 
 use super::client::{self, EngineHost};
 use super::project;
@@ -23,27 +28,59 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
 
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let file_path = project::compose_file(&path).map_err(ToolError)?;
-    let bytes = std::fs::read(&file_path).map_err(|error| ToolError(format!("{}: {error}", file_path.display())))?;
-    let (source, encoding_error) = lint::source_from_bytes(file_path.clone(), FileKind::Compose, bytes);
-    if encoding_error.is_some() {
-        return Err(ToolError(format!(
-            "{}: the file is not valid UTF-8",
-            file_path.display()
-        )));
+    // What the engine should be running is the merged project: the base with
+    // its override, or the named overlay over its base, interpolated.
+    let target = discover::Target {
+        path: file_path.clone(),
+        explicit: true,
+    };
+    let unit = discover::plan(&[target], &settings)
+        .into_iter()
+        .find(|unit| !unit.variants.is_empty())
+        .ok_or_else(|| ToolError(format!("{}: not a compose file", file_path.display())))?;
+    let input = lint::read_unit(&unit, &mut HashMap::new()).map_err(ToolError)?;
+    let environment = Environment::load(&[]).map_err(ToolError)?;
+    let files = input
+        .files
+        .into_iter()
+        .map(|(input, primary)| (input.source, input.encoding_error, primary))
+        .collect();
+    let mut compose = Project::new(files, input.variants, &environment);
+    for file in &compose.files {
+        let source = &file.source;
+        if file.encoding_error.is_some() {
+            return Err(ToolError(format!(
+                "{}: the file is not valid UTF-8",
+                source.path.display()
+            )));
+        }
+        if let Some(error) = file.yaml.errors.first() {
+            let at = source.line_col(error.span.start);
+            return Err(ToolError(format!(
+                "{}:{}:{}: {} (`vwe-lint {}` reports the file's problems)",
+                source.path.display(),
+                at.line,
+                at.column,
+                error.message,
+                source.path.display()
+            )));
+        }
     }
-    let parsed = yaml::parse(&source.text);
-    if let Some(error) = parsed.errors.first() {
-        let at = source.line_col(error.span.start);
-        return Err(ToolError(format!(
-            "{}:{}:{}: {} (`vwe-lint {}` reports the file's problems)",
-            file_path.display(),
-            at.line,
-            at.column,
-            error.message,
-            file_path.display()
-        )));
-    }
-    let file = parsed.documents.first().and_then(ComposeFile::new).ok_or_else(|| {
+    let named = compose
+        .files
+        .iter()
+        .position(|file| file.source.path == file_path)
+        .unwrap_or(0) as FileId;
+    let variant = compose
+        .variants
+        .iter()
+        .find(|variant| variant.files.last() == Some(&named))
+        .or_else(|| compose.variants.first())
+        .map(|variant| variant.files.clone())
+        .unwrap_or_default();
+    let model = compose.model(&variant);
+    let root = model.root.as_ref();
+    let file = root.and_then(ComposeFile::new).ok_or_else(|| {
         ToolError(format!(
             "{}: not a compose file (no mapping at the top)",
             file_path.display()
@@ -53,14 +90,14 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let environment = std::env::var("COMPOSE_PROJECT_NAME").ok();
-    let project = project::project_name(Some(&file), project_dir, environment.as_deref());
+    let project_name_variable = std::env::var("COMPOSE_PROJECT_NAME").ok();
+    let project = project::project_name(Some(&file), project_dir, project_name_variable.as_deref());
 
     let host = EngineHost::resolve(args.docker_host.as_deref());
     let engine = client::snapshot(&host, args.timeout);
 
     let cx = LiveContext {
-        source: &source,
+        source: &compose.files[named as usize].source,
         file,
         project: &project,
         engine: engine.as_ref(),
@@ -70,21 +107,32 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     for rule in RULES.iter().filter(|rule| settings.is_enabled(rule.meta().code)) {
         rule.check_live(&cx, &mut diagnostics);
     }
-    let ignored = settings.ignored_for(&source.path);
-    diagnostics.retain(|diagnostic| !ignored.contains(&diagnostic.rule.code));
-    for diagnostic in &mut diagnostics {
-        diagnostic.severity = settings.severity(diagnostic.rule, diagnostic.severity);
-    }
-    diagnostics.sort_by_cached_key(|diagnostic| {
-        (
-            source.line_col(diagnostic.span.start),
-            diagnostic.rule.code,
-            diagnostic.span.end,
-        )
-    });
     let services: Vec<String> = file.services().map(|service| service.name.to_string()).collect();
     let header = header(&host, &engine, &project, &file_path, &services);
-    let checked = vec![Checked { source, diagnostics }];
+    // Each finding goes to the file that declares what it is about; severities,
+    // per-file ignores and suppression comments apply as for linting.
+    let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); compose.files.len()];
+    for diagnostic in diagnostics {
+        let at = (diagnostic.span.file as usize).min(found.len() - 1);
+        found[at].push(diagnostic);
+    }
+    let checked: Vec<Checked> = compose
+        .files
+        .into_iter()
+        .zip(found)
+        .enumerate()
+        .filter(|(id, (_, diagnostics))| *id == named as usize || !diagnostics.is_empty())
+        .map(|(_, (file, diagnostics))| {
+            let live = |code: &str| code.starts_with('E');
+            let mut checked = lint::finish_compose(file.source, &file.yaml, diagnostics, &settings, &live);
+            // Stale and unknown suppressions are linting's to report (S008).
+            checked.diagnostics.retain(|diagnostic| live(diagnostic.rule.code));
+            checked
+        })
+        .collect();
+    let failed = checked
+        .iter()
+        .any(|file| file.diagnostics.iter().any(|diagnostic| diagnostic.rule.code == "E001"));
 
     let body = report::render(args.common.format, &checked, use_color(args.common.color));
     let output = if report::is_for_people(args.common.format) {
@@ -98,11 +146,7 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     print_stdout(&output);
     if let Err(unreachable) = &engine {
         // E001 may be deselected; the run still failed, so say why on stderr.
-        if !checked[0]
-            .diagnostics
-            .iter()
-            .any(|diagnostic| diagnostic.rule.code == "E001")
-        {
+        if !failed {
             return Err(ToolError(format!(
                 "no Docker engine answers at `{}`: {}",
                 unreachable.host,
