@@ -125,8 +125,7 @@ impl<'a> Service<'a> {
     /// Whether `docker compose up` without `--profile` starts the service.
     pub fn runs_by_default(&self) -> bool {
         self.get("profiles")
-            .and_then(Node::as_sequence)
-            .is_none_or(|profiles| profiles.is_empty())
+            .is_none_or(|profiles| profiles.is_null() || profiles.as_sequence().is_some_and(<[_]>::is_empty))
     }
 
     pub fn lifecycle(&self, standards: &Standards) -> LifecycleSource {

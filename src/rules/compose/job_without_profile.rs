@@ -32,15 +32,8 @@ impl Rule for JobWithoutProfile {
             ) {
                 continue;
             }
-            let profiles = find_key(service, "profiles");
-            let empty = match profiles {
-                Found::Absent => true,
-                Found::Unknown => false,
-                found => found
-                    .node()
-                    .is_some_and(|node| node.is_null() || node.as_sequence().is_some_and(<[_]>::is_empty)),
-            };
-            if !empty {
+            // Profiles inherited through an unresolved `extends` are not known.
+            if matches!(find_key(service, "profiles"), Found::Unknown) || !service.runs_by_default() {
                 continue;
             }
             let why = match source {
