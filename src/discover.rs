@@ -1,7 +1,7 @@
 //! Which files are compose files or Dockerfiles, walking the paths the user
 //! named (gitignore-aware), and grouping compose files into projects.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::Variant;
@@ -158,11 +158,13 @@ pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
         });
     }
     let mut by_dir: Vec<(PathBuf, Vec<&Target>)> = Vec::new();
+    let mut dir_index: HashMap<PathBuf, usize> = HashMap::new();
     for target in targets {
-        let claimed_here = target
-            .path
-            .canonicalize()
-            .is_ok_and(|canonical| claimed.contains(&canonical));
+        let claimed_here = !claimed.is_empty()
+            && target
+                .path
+                .canonicalize()
+                .is_ok_and(|canonical| claimed.contains(&canonical));
         if claimed_here {
             continue;
         }
@@ -180,9 +182,12 @@ pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
             continue;
         }
         let dir = dir_of(&target.path).to_path_buf();
-        match by_dir.iter_mut().find(|(known, _)| *known == dir) {
-            Some((_, group)) => group.push(target),
-            None => by_dir.push((dir, vec![target])),
+        match dir_index.get(&dir) {
+            Some(&at) => by_dir[at].1.push(target),
+            None => {
+                dir_index.insert(dir.clone(), by_dir.len());
+                by_dir.push((dir, vec![target]));
+            }
         }
     }
     for (dir, group) in by_dir {
@@ -192,11 +197,21 @@ pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
 }
 
 fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mut Vec<Unit>) {
+    // A walk has seen every compose file of the directory: the base and the
+    // override are among the targets if they exist. Named files say nothing
+    // about their neighbours, which are looked for on disk.
+    let walked = group.iter().all(|target| !target.explicit);
     let on_disk = |names: &[&str]| {
-        names
-            .iter()
-            .map(|name| join_tidy(dir, name))
-            .find(|candidate| candidate.is_file())
+        names.iter().find_map(|name| {
+            if walked {
+                let found = group
+                    .iter()
+                    .find(|target| target.path.file_name().and_then(|file| file.to_str()) == Some(*name));
+                return found.map(|target| target.path.clone());
+            }
+            let candidate = join_tidy(dir, name);
+            candidate.is_file().then_some(candidate)
+        })
     };
     let named = |path: &Path| group.iter().any(|target| same_file(&target.path, path));
     let standalone = |target: &Target| Unit {

@@ -235,10 +235,14 @@ pub fn lint_project(
 ) -> Vec<Checked> {
     let mut project = Project::new(files, variants, &settings.environment);
     let variants = project.variants.clone();
-    let models: Vec<(Variant, Model)> = variants
+    // A variant of one file with no `include` or `extends` is that file's
+    // own document: no merged copy is made.
+    let models: Vec<(Variant, Option<Model>)> = variants
         .into_iter()
         .map(|variant| {
-            let model = project.model(&variant.files);
+            let model = project
+                .needs_model(&variant.files)
+                .then(|| project.model(&variant.files));
             (variant, model)
         })
         .collect();
@@ -268,12 +272,15 @@ pub fn lint_project(
         }
     }
     let unresolved = project.unresolved();
-    let variant_roots: Vec<&Node> = models.iter().filter_map(|(_, model)| model.root.as_ref()).collect();
+    let variant_roots: Vec<&Node> = models
+        .iter()
+        .filter_map(|(variant, model)| model_root(&project.files, variant, model))
+        .collect();
     for (variant, model) in &models {
         let Some(last) = variant.files.last().map(|&id| &project.files[id as usize]) else {
             continue;
         };
-        let file = model.root.as_ref().and_then(ComposeFile::new);
+        let file = model_root(&project.files, variant, model).and_then(ComposeFile::new);
         let built = match file {
             Some(file) => build::load_built(&file, |span| project.files.get(span.file as usize)?.dir()),
             None => HashMap::new(),
@@ -287,7 +294,7 @@ pub fn lint_project(
             built: &built,
             standards: &settings.standards,
             interpolation: &unresolved,
-            problems: &model.problems,
+            problems: model.as_ref().map_or(&[], |model| &model.problems),
             variant_roots: &variant_roots,
         };
         let mut diagnostics = Vec::new();
@@ -311,6 +318,18 @@ pub fn lint_project(
         .zip(found)
         .map(|(file, diagnostics)| finish_compose(file.source, &file.yaml, diagnostics, settings, &|_| true))
         .collect()
+}
+
+/// The model rules see for a variant: the merged one, or the only file's own document.
+fn model_root<'a>(
+    files: &'a [crate::compose::model::ProjectFile],
+    variant: &Variant,
+    model: &'a Option<Model>,
+) -> Option<&'a Node> {
+    match model {
+        Some(model) => model.root.as_ref(),
+        None => files[variant.files[0] as usize].yaml.documents.first(),
+    }
 }
 
 /// Applies severities, per-file ignores and the suppression comments of a

@@ -31,20 +31,26 @@ pub struct ProjectFile {
     /// directory): `--fix` may write it. Files a project only refers to
     /// (`include`, `extends.file`, an overlay's base) are never written.
     pub primary: bool,
+    /// See [`ProjectFile::dir`]; looked up once.
+    dir: Option<PathBuf>,
 }
 
 impl ProjectFile {
     /// The directory relative paths in the file are resolved from; `None`
     /// for standard input without a name on disk.
     pub fn dir(&self) -> Option<&Path> {
-        let dir = self.source.path.parent()?;
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        dir.is_dir().then_some(dir)
+        self.dir.as_deref()
     }
+}
+
+fn existing_dir(path: &Path) -> Option<PathBuf> {
+    let dir = path.parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    dir.is_dir().then(|| dir.to_path_buf())
 }
 
 /// One way a project is deployed: its files in `-f` order.
@@ -96,9 +102,6 @@ impl Project {
             loaded: HashMap::new(),
         };
         for (source, encoding_error, primary) in files {
-            if let Ok(canonical) = source.path.canonicalize() {
-                project.loaded.insert(canonical, project.files.len() as FileId);
-            }
             project.push(source, encoding_error, primary);
         }
         project
@@ -107,18 +110,29 @@ impl Project {
     fn push(&mut self, source: SourceFile, encoding_error: Option<Diagnostic>, primary: bool) -> FileId {
         let id = self.files.len() as FileId;
         let (yaml, interpolation) = parse_interpolated(&source, id, &self.environment);
+        let dir = existing_dir(&source.path);
         self.files.push(ProjectFile {
             source,
             yaml,
             interpolation,
             encoding_error,
             primary,
+            dir,
         });
         id
     }
 
     /// The file at `path`, read and parsed the first time it is asked for.
     fn load(&mut self, path: &Path) -> Option<FileId> {
+        // The files the project started with are known by canonical path
+        // only from the first reference on: most projects make none.
+        if self.loaded.is_empty() {
+            for (id, file) in self.files.iter().enumerate() {
+                if let Ok(canonical) = file.source.path.canonicalize() {
+                    self.loaded.insert(canonical, id as FileId);
+                }
+            }
+        }
         let canonical = path.canonicalize().ok()?;
         if let Some(id) = self.loaded.get(&canonical) {
             return Some(*id);
@@ -137,6 +151,19 @@ impl Project {
             .documents
             .first()
             .filter(|root| root.as_mapping().is_some())
+    }
+
+    /// Whether `files` need a merged model: more than one file, or one that
+    /// includes others or has a service that `extends` another. Otherwise
+    /// the file's own document is the model.
+    pub fn needs_model(&self, files: &[FileId]) -> bool {
+        let [file] = files else {
+            return true;
+        };
+        let Some(document) = self.document(*file) else {
+            return false;
+        };
+        document.get("include").is_some() || services(document).any(|entry| entry.value.get("extends").is_some())
     }
 
     /// Builds the merged model of `files` (in `-f` order), reading included
