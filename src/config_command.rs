@@ -226,31 +226,11 @@ impl Report {
         }
         for problem in &file.interpolation.problems {
             match &problem.kind {
-                ProblemKind::Malformed { expression, reason } => {
-                    self.error(
-                        project,
-                        problem.span,
-                        &format!("malformed interpolation `{expression}`: {reason}"),
-                    );
+                ProblemKind::Malformed { .. } | ProblemKind::Required { .. } => {
+                    self.error(project, problem.span, &problem.kind.message());
                 }
-                ProblemKind::Required { name, message, empty } => {
-                    let state = if *empty { "empty" } else { "not set" };
-                    let said = if message.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {message}")
-                    };
-                    self.error(
-                        project,
-                        problem.span,
-                        &format!("required variable `{name}` is {state}{said}"),
-                    );
-                }
-                ProblemKind::Unset { name } => {
-                    let line = format!(
-                        "{}: warning: variable `{name}` is not set: Compose substitutes an empty string",
-                        place(project, problem.span)
-                    );
+                ProblemKind::Unset { .. } => {
+                    let line = format!("{}: warning: {}", place(project, problem.span), problem.kind.message());
                     self.push(line);
                 }
             }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{run, run_in, stderr, stdout};
 use vwe_lint::compose::model::Project;
-use vwe_lint::compose::yaml::{self, Node, Resolved, Value};
+use vwe_lint::compose::yaml::{self, Node};
 use vwe_lint::discover::{self, Target};
 use vwe_lint::lint;
 
@@ -119,24 +119,6 @@ fn env_file_replaces_dot_env() {
     assert!(text.contains("      MODE: 8080\n"), "{text}");
 }
 
-/// Equal values, ignoring spans, styles and tags.
-fn same(a: &Node, b: &Node) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Sequence(x), Value::Sequence(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
-        (Value::Mapping(x), Value::Mapping(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(x, y)| same(&x.key, &y.key) && same(&x.value, &y.value))
-        }
-        _ => match (a.resolve(), b.resolve()) {
-            (Some(Resolved::Float(x)), Some(Resolved::Float(y))) => x == y || x.is_nan() && y.is_nan(),
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        },
-    }
-}
-
 /// The models of every variant of the compose project in `dir`, built in this process.
 fn models(dir: &Path) -> Vec<Node> {
     let settings = common::default_settings();
@@ -188,7 +170,7 @@ fn the_output_parses_back_to_the_model() {
             );
             for (document, model) in parsed.documents.iter().zip(&expected) {
                 assert!(
-                    same(document, model),
+                    document.same_value(model),
                     "{dir}: the output differs from the model\n{text}"
                 );
             }

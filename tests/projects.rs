@@ -5,49 +5,16 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 /// Runs the binary in `dir` with nothing in its environment: the fixtures'
 /// variables come from their `.env` files only.
 fn run_clean(dir: &Path, args: &[&str]) -> Output {
-    let limit = Duration::from_secs(60);
-    let mut child = common::binary()
-        .env_clear()
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).unwrap();
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            panic!("vwe-lint {args:?} in {} did not finish within {limit:?}", dir.display());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let mut command = common::binary();
+    command.env_clear().current_dir(dir).args(args);
+    common::run_command(command, None, Duration::from_secs(60))
 }
 
 #[test]

@@ -291,30 +291,12 @@ mod tests {
         out.documents.into_iter().next().unwrap()
     }
 
-    /// Equal values, ignoring spans, styles and tags.
-    fn same(a: &Node, b: &Node) -> bool {
-        match (&a.value, &b.value) {
-            (Value::Sequence(x), Value::Sequence(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
-            (Value::Mapping(x), Value::Mapping(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y.iter())
-                        .all(|(x, y)| same(&x.key, &y.key) && same(&x.value, &y.value))
-            }
-            _ => match (a.resolve(), b.resolve()) {
-                (Some(Resolved::Float(x)), Some(Resolved::Float(y))) => x == y || x.is_nan() && y.is_nan(),
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            },
-        }
-    }
-
     /// Emits `text`'s tree and checks that the output parses back to it.
     fn round_trip(text: &str) -> String {
         let original = doc(text);
         let emitted = emit(&original);
         let back = doc(&emitted);
-        assert!(same(&original, &back), "{text}\n--- emitted:\n{emitted}");
+        assert!(original.same_value(&back), "{text}\n--- emitted:\n{emitted}");
         emitted
     }
 
@@ -527,13 +509,13 @@ mod tests {
             let node = string(sample);
             let emitted = emit(&node);
             let back = doc(&emitted);
-            assert!(same(&node, &back), "{sample:?}\n--- emitted:\n{emitted}");
+            assert!(node.same_value(&back), "{sample:?}\n--- emitted:\n{emitted}");
             // As a key and as an item too.
             let mapping = doc(&format!("{}: {}\n", inline(&node), inline(&node)));
             let pair = &mapping.as_mapping().unwrap().entries[0];
-            assert!(same(&pair.key, &node) && same(&pair.value, &node), "{sample:?}");
+            assert!(pair.key.same_value(&node) && pair.value.same_value(&node), "{sample:?}");
             let sequence = doc(&format!("- {}\n", inline(&node)));
-            assert!(same(&sequence.as_sequence().unwrap()[0], &node), "{sample:?}");
+            assert!(sequence.as_sequence().unwrap()[0].same_value(&node), "{sample:?}");
         }
     }
 
@@ -564,6 +546,6 @@ mod tests {
             "a: 1  # f:1\nb:  # f:2\n  c: x  # f:3\n  d:  # f:4\n    - p  # f:5\n    - k: v  # f:6\n      l: w  # f:7\ne: {}  # f:8\n"
         );
         let back = doc(&emit_with_origins(&root, &origin));
-        assert!(same(&root, &back));
+        assert!(root.same_value(&back));
     }
 }

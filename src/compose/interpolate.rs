@@ -208,6 +208,27 @@ pub enum ProblemKind {
     Unset { name: String },
 }
 
+impl ProblemKind {
+    /// What is wrong, in one sentence (S004 and `vwe-lint config` say it alike).
+    pub fn message(&self) -> String {
+        match self {
+            ProblemKind::Malformed { expression, reason } => {
+                format!("malformed interpolation `{expression}`: {reason}")
+            }
+            ProblemKind::Required { name, message, empty } => {
+                let state = if *empty { "empty" } else { "not set" };
+                let said = if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {message}")
+                };
+                format!("required variable `{name}` is {state}{said}")
+            }
+            ProblemKind::Unset { name } => format!("variable `{name}` is not set: Compose substitutes an empty string"),
+        }
+    }
+}
+
 /// What interpolating a tree found.
 #[derive(Clone, Debug, Default)]
 pub struct Interpolation {

@@ -174,6 +174,27 @@ impl Node {
         }
     }
 
+    /// Whether two trees hold the same values, whatever their spans, styles
+    /// and tags (a number written `8080` and a string `"8080"` differ).
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Sequence(a), Value::Sequence(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.same_value(b))
+            }
+            (Value::Mapping(a), Value::Mapping(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|(a, b)| a.key.same_value(&b.key) && a.value.same_value(&b.value))
+            }
+            _ => match (self.resolve(), other.resolve()) {
+                (Some(Resolved::Float(a)), Some(Resolved::Float(b))) => a == b || a.is_nan() && b.is_nan(),
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+
     /// Where this node is written: the alias for a copy, else its own span.
     pub fn site(&self) -> Span {
         self.alias.unwrap_or(self.span)
@@ -297,17 +318,7 @@ fn is_core_float(text: &str) -> bool {
 pub fn parse_in(text: &str, file: FileId) -> YamlOutput {
     let mut out = parse(text);
     if file != 0 {
-        let mark = |span: &mut Span| *span = span.in_file(file);
-        for error in &mut out.errors {
-            mark(&mut error.span);
-        }
-        for duplicate in &mut out.duplicate_keys {
-            mark(&mut duplicate.first);
-            mark(&mut duplicate.second);
-        }
-        for document in &mut out.documents {
-            remap_node(document, &mark);
-        }
+        each_span(&mut out, &|span: &mut Span| *span = span.in_file(file));
     }
     out
 }
@@ -413,16 +424,20 @@ fn remap(out: &mut YamlOutput, bom: usize, pads: &[Pad]) {
         let inserted: usize = pads.iter().map(|pad| at.saturating_sub(pad.at).min(pad.len)).sum();
         bom + at - inserted
     };
-    let span = |span: &mut Span| *span = Span::new(offset(span.start), offset(span.end));
+    each_span(out, &|span: &mut Span| *span = span.sub(offset(span.start), offset(span.end)));
+}
+
+/// Applies `change` to every span of the output.
+fn each_span(out: &mut YamlOutput, change: &impl Fn(&mut Span)) {
     for error in &mut out.errors {
-        span(&mut error.span);
+        change(&mut error.span);
     }
     for duplicate in &mut out.duplicate_keys {
-        span(&mut duplicate.first);
-        span(&mut duplicate.second);
+        change(&mut duplicate.first);
+        change(&mut duplicate.second);
     }
     for document in &mut out.documents {
-        remap_node(document, &span);
+        remap_node(document, change);
     }
 }
 

@@ -42,9 +42,15 @@ pub fn binary() -> Command {
 /// Runs the binary in `dir` with `args`, feeding `stdin`, and kills it after
 /// `limit`: a hang guard, not a performance assertion.
 pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>, limit: Duration) -> Output {
-    let mut child = binary()
-        .current_dir(dir)
-        .args(args)
+    let mut command = binary();
+    command.current_dir(dir).args(args);
+    run_command(command, stdin, limit)
+}
+
+/// Runs `command` (the binary, set up by the caller) to its end, feeding it
+/// `stdin`; panics when it takes longer than `limit`.
+pub fn run_command(mut command: Command, stdin: Option<&str>, limit: Duration) -> Output {
+    let mut child = command
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -71,7 +77,7 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>, limit: Duration) -
         }
         if started.elapsed() > limit {
             child.kill().unwrap();
-            panic!("vwe-lint {args:?} did not finish within {limit:?}");
+            panic!("{command:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };

@@ -28,36 +28,18 @@ impl Rule for Interpolation {
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         for problem in &cx.interpolation.problems {
             let diagnostic = match &problem.kind {
-                ProblemKind::Malformed { expression, reason } => Diagnostic::new(
-                    &META,
-                    problem.span,
-                    format!("malformed interpolation `{expression}`: {reason}"),
-                )
-                .with_label("malformed")
-                .with_help("write `$$` for a literal `$`"),
-                ProblemKind::Required { name, message, empty } => {
-                    let state = if *empty { "empty" } else { "not set" };
-                    let said = if message.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {message}")
-                    };
-                    Diagnostic::new(
-                        &META,
-                        problem.span,
-                        format!("required variable `{name}` is {state}{said}"),
-                    )
+                ProblemKind::Malformed { .. } => Diagnostic::new(&META, problem.span, problem.kind.message())
+                    .with_label("malformed")
+                    .with_help("write `$$` for a literal `$`"),
+                ProblemKind::Required { name, .. } => {
+                    Diagnostic::new(&META, problem.span, problem.kind.message())
                     .with_label(format!("`{name}` is required"))
                     .with_help(format!(
                         "set `{name}` in the environment, in `.env` beside the compose file, or in a file given with `--env-file`"
                     ))
                 }
                 ProblemKind::Unset { name } => {
-                    let mut diagnostic = Diagnostic::new(
-                        &META,
-                        problem.span,
-                        format!("variable `{name}` is not set: Compose substitutes an empty string"),
-                    )
+                    let mut diagnostic = Diagnostic::new(&META, problem.span, problem.kind.message())
                     .with_label(format!("`{name}` is unset"))
                     .with_help(format!(
                         "set `{name}` (environment, `.env` or `--env-file`), or give a default: `${{{name}:-default}}`"
