@@ -3,8 +3,9 @@
 //! project combines with what it amends.
 //!
 //! Mappings merge key by key; most sequences append; `command`,
-//! `entrypoint` and `healthcheck.test` replace; `ports`, `volumes`,
-//! `secrets` and `configs` stay unique by container target; `environment`,
+//! `entrypoint` and `healthcheck.test` replace; `volumes` stay unique by
+//! container path, `secrets` and `configs` by source, `ports` by host IP,
+//! published port, target port and protocol; `environment`,
 //! `labels` and the other name=value lists merge by name in either form;
 //! `!reset` removes what the base set and `!override` replaces it whole.
 //! Every node keeps its span, so each merged value still points at the file
@@ -38,12 +39,12 @@ enum KeyOf {
     Host,
     /// The item is the name (depends_on, networks).
     Name,
-    /// The container port and protocol.
-    PortTarget,
+    /// Host IP, published port, container port and protocol: the whole binding.
+    PortBinding,
     /// The path in the container.
     MountTarget,
-    /// `target`, or the source name (secrets, configs).
-    FileTarget,
+    /// The secret's or config's name (`source`).
+    Source,
 }
 
 fn sequence_rule(path: &[&str]) -> SequenceRule {
@@ -55,9 +56,9 @@ fn sequence_rule(path: &[&str]) -> SequenceRule {
         | ["deploy", "labels"] => SequenceRule::Keyed(Assignment),
         ["extra_hosts"] | ["build", "extra_hosts"] => SequenceRule::Keyed(Host),
         ["depends_on" | "networks"] => SequenceRule::Keyed(Name),
-        ["ports"] => SequenceRule::Keyed(PortTarget),
+        ["ports"] => SequenceRule::Keyed(PortBinding),
         ["volumes"] => SequenceRule::Keyed(MountTarget),
-        ["secrets" | "configs"] => SequenceRule::Keyed(FileTarget),
+        ["secrets" | "configs"] => SequenceRule::Keyed(Source),
         _ => SequenceRule::Append,
     }
 }
@@ -266,19 +267,17 @@ fn item_key(item: &Node, key_of: KeyOf) -> Option<String> {
             Some(text[..end].trim().to_string())
         }
         KeyOf::Name => Some(item.as_str()?.to_string()),
-        KeyOf::PortTarget => {
+        KeyOf::PortBinding => {
             let mapping = ports::parse_item(item)?;
-            let target = mapping.target?;
-            Some(format!("{}-{}/{}", target.start, target.end, mapping.protocol?))
+            Some(format!(
+                "{:?} {:?} {:?} {:?}",
+                mapping.host_ip, mapping.published, mapping.target?, mapping.protocol?
+            ))
         }
         KeyOf::MountTarget => Some(volumes::parse_item(item)?.target),
-        KeyOf::FileTarget => match &item.value {
+        KeyOf::Source => match &item.value {
             Value::Scalar(scalar) => Some(scalar.text.clone()),
-            Value::Mapping(_) => item
-                .get("target")
-                .or_else(|| item.get("source"))
-                .and_then(Node::as_str)
-                .map(str::to_string),
+            Value::Mapping(_) => item.get("source").and_then(Node::as_str).map(str::to_string),
             _ => None,
         },
     }
@@ -427,15 +426,30 @@ mod tests {
     }
 
     #[test]
-    fn commands_replace_and_ports_are_unique_by_target() {
+    fn commands_replace_and_ports_are_unique_by_binding() {
         let root = merged(
             "services:\n  api:\n    command: [a, b]\n    ports: ['8000:80', '9000:90']\n    cap_add: [NET_ADMIN]\n",
-            "services:\n  api:\n    command: [c]\n    ports: ['8001:80']\n    cap_add: [NET_ADMIN, SYS_TIME]\n",
+            "services:\n  api:\n    command: [c]\n    ports: ['8001:80', {target: 90, published: '9000'}]\n    cap_add: [NET_ADMIN, SYS_TIME]\n",
         );
         let api = service(&root, "api");
         assert_eq!(texts(api.get("command").unwrap()), ["c"]);
-        assert_eq!(texts(api.get("ports").unwrap()), ["8001:80", "9000:90"]);
+        // Another published port is another binding; the same binding in the long form replaces.
+        let ports = api.get("ports").unwrap().as_sequence().unwrap();
+        assert_eq!(ports.len(), 3);
+        assert_eq!(ports[1].span.file, 1);
+        assert_eq!(texts(api.get("ports").unwrap()), ["8000:80", "8001:80"]);
         assert_eq!(texts(api.get("cap_add").unwrap()), ["NET_ADMIN", "SYS_TIME"]);
+    }
+
+    #[test]
+    fn secrets_are_unique_by_source() {
+        let root = merged(
+            "services:\n  api:\n    secrets: [db_password, {source: api_key, target: /run/a}]\n",
+            "services:\n  api:\n    secrets: [{source: db_password, mode: 0400}, {source: api_key, target: /run/b}]\n",
+        );
+        let secrets = service(&root, "api").get("secrets").unwrap().as_sequence().unwrap();
+        assert_eq!(secrets.len(), 2);
+        assert!(secrets.iter().all(|secret| secret.span.file == 1));
     }
 
     #[test]

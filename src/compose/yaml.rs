@@ -424,7 +424,9 @@ fn remap(out: &mut YamlOutput, bom: usize, pads: &[Pad]) {
         let inserted: usize = pads.iter().map(|pad| at.saturating_sub(pad.at).min(pad.len)).sum();
         bom + at - inserted
     };
-    each_span(out, &|span: &mut Span| *span = span.sub(offset(span.start), offset(span.end)));
+    each_span(out, &|span: &mut Span| {
+        *span = span.sub(offset(span.start), offset(span.end))
+    });
 }
 
 /// Applies `change` to every span of the output.
