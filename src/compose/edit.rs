@@ -261,11 +261,22 @@ pub fn indent_step(text: &str, root: &Node, file: FileId) -> usize {
 /// `, key: {…}` inside a flow mapping. `None` for an alias copy or a layout
 /// a person would not recognise.
 pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    if mapping.alias.is_some() {
+        return None;
+    }
+    insert_entries_in(text, mapping, entries, step).map(|edit| edit.in_file(mapping.span.file))
+}
+
+/// Like [`insert_entries`], but a mapping copied by an alias (`*a`) or
+/// merged with `<<` gets the entries in the anchored original, for every
+/// service that uses it: for values every user wants alike (the standard
+/// healthcheck timing, the standard log limits).
+pub fn insert_entries_shared(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
     insert_entries_in(text, mapping, entries, step).map(|edit| edit.in_file(mapping.span.file))
 }
 
 fn insert_entries_in(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
-    if mapping.alias.is_some() || entries.is_empty() {
+    if entries.is_empty() {
         return None;
     }
     let existing = &mapping.as_mapping()?.entries;

@@ -1,7 +1,7 @@
 //! C502: a healthcheck lacks `interval`/`timeout`/`retries`, or its
 //! `timeout` is not shorter than its `interval`.
 
-use crate::compose::edit::{Block, indent_step, insert_entries};
+use crate::compose::edit::{Block, indent_step, insert_entries_shared};
 use crate::compose::service_facts::{
     ComposeHealthcheck, Found, compose_healthcheck, find_path, has_variable, parse_duration, written_with_variable,
 };
@@ -96,9 +96,9 @@ impl Rule for HealthcheckTiming {
                 .with_help(help);
                 let text = cx.text(healthcheck.span);
                 let step = indent_step(text, file.root, healthcheck.span.file);
-                if entry.merged_from.is_none()
-                    && let Some(edit) = insert_entries(text, healthcheck, &lines, step)
-                {
+                // The standard timing suits every service: an anchored
+                // healthcheck is completed where it is written, for all its users.
+                if let Some(edit) = insert_entries_shared(text, healthcheck, &lines, step) {
                     diagnostic =
                         diagnostic.with_fix(Applicability::Safe, format!("add the standard {keys}"), vec![edit]);
                 }

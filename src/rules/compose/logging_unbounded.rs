@@ -1,6 +1,6 @@
 //! C602: `json-file` or `local` logging without `max-size` and `max-file`.
 
-use crate::compose::edit::{Block, block_text, indent_step, insert_entries};
+use crate::compose::edit::{Block, block_text, indent_step, insert_entries_shared};
 use crate::compose::service_facts::{Found, find_path, has_variable, written_with_variable};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
@@ -110,14 +110,12 @@ impl Rule for LoggingUnbounded {
             .with_help(help);
             let text = cx.text(logging.span);
             let step = indent_step(text, file.root, logging.span.file);
-            let edit = if entry.merged_from.is_some() {
-                None
-            } else {
-                match logging.get("options") {
-                    Some(options) if options.as_mapping().is_some() => insert_entries(text, options, &lines, step),
-                    Some(_) => None,
-                    None => insert_entries(text, logging, &[("options".to_string(), Block::Mapping(lines))], step),
-                }
+            // The standard limits suit every service: an anchored `logging:`
+            // is completed where it is written, for all its users.
+            let edit = match logging.get("options") {
+                Some(options) if options.as_mapping().is_some() => insert_entries_shared(text, options, &lines, step),
+                Some(_) => None,
+                None => insert_entries_shared(text, logging, &[("options".to_string(), Block::Mapping(lines))], step),
             };
             if let Some(edit) = edit {
                 diagnostic = diagnostic.with_fix(Applicability::Safe, format!("add {names}"), vec![edit]);
