@@ -349,13 +349,28 @@ impl Project {
             }
             None => file,
         };
-        if chain.contains(&(parent_file, parent_name.clone())) || chain.len() > MAX_CHAIN {
+        let cycle = chain.contains(&(parent_file, parent_name.clone()));
+        if cycle || chain.len() > MAX_CHAIN {
             let mut names: Vec<&str> = chain.iter().map(|(_, name)| name.as_str()).collect();
             names.push(&parent_name);
+            let (message, help) = if cycle {
+                (
+                    format!("`extends` forms a cycle: {}", names.join(" → ")),
+                    "break the cycle: a service cannot extend itself, directly or through others",
+                )
+            } else {
+                (
+                    format!(
+                        "`extends` goes more than {MAX_CHAIN} services deep (from `{}`)",
+                        names[0]
+                    ),
+                    "extend a service that is closer to the base",
+                )
+            };
             problems.push(ModelProblem {
                 span: service_node.span,
-                message: format!("`extends` forms a cycle: {}", names.join(" → ")),
-                help: "break the cycle: a service cannot extend itself, directly or through others".to_string(),
+                message,
+                help: help.to_string(),
             });
             return Some(service);
         }
@@ -475,4 +490,124 @@ pub fn defined(root: &Node, section: &str) -> HashSet<String> {
         .flat_map(|mapping| mapping.iter())
         .filter_map(|entry| entry.key.as_str().map(str::to_string))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project of files written to a temporary directory, as (name, text).
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sources = Vec::new();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            sources.push((SourceFile::new(path, FileKind::Compose, text.to_string()), None, true));
+        }
+        let variants = vec![Variant {
+            files: (0..files.len() as FileId).collect(),
+            production: false,
+        }];
+        let project = Project::new(sources, variants, &Environment::default());
+        (dir, project)
+    }
+
+    fn messages(model: &Model) -> Vec<&str> {
+        model.problems.iter().map(|problem| problem.message.as_str()).collect()
+    }
+
+    #[test]
+    fn odd_shapes_give_a_model_and_no_panic() {
+        let odd = [
+            "services: {a: {extends: 5}, b: {extends: {service: [x]}}, c: {extends: {file: 3, service: a}}}\n",
+            "include: x.yaml\nservices: {}\n",
+            "include: [{path: 5}, [a], {path: []}, {}]\nservices: {a: {image: x}}\n",
+            "services: [a, b]\n",
+            "services:\n",
+            "- a\n- b\n",
+            "services: {a: !reset {image: x}, b: !override 3}\n",
+        ];
+        for text in odd {
+            for overlay in [
+                "services: !reset\n",
+                "services: {a: {image: !reset x}}\n",
+                "services: [x]\n",
+            ] {
+                let (_dir, mut project) = project(&[("compose.yaml", text), ("compose.override.yaml", overlay)]);
+                let files = project.variants[0].files.clone();
+                let _ = project.model(&files);
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_extends_chain_is_too_deep_not_a_cycle() {
+        let mut text = String::from("services:\n  s0: {image: x}\n");
+        for at in 1..40 {
+            text.push_str(&format!("  s{at}: {{extends: s{}}}\n", at - 1));
+        }
+        let (_dir, mut project) = project(&[("compose.yaml", &text)]);
+        let model = project.model(&[0]);
+        assert!(
+            messages(&model)
+                .iter()
+                .any(|message| message.contains("more than 32 services deep")),
+            "{:?}",
+            messages(&model)
+        );
+        assert!(messages(&model).iter().all(|message| !message.contains("cycle")));
+    }
+
+    #[test]
+    fn extends_from_another_file_resolves_its_paths_there() {
+        let (_dir, mut project) = project(&[(
+            "compose.yaml",
+            "services:\n  api:\n    extends: {file: common/base.yaml, service: base}\n    image: vwe/api:1\n",
+        )]);
+        std::fs::create_dir_all(project.files[0].dir().unwrap().join("common")).unwrap();
+        std::fs::write(
+            project.files[0].dir().unwrap().join("common/base.yaml"),
+            "services:\n  base:\n    env_file: ./base.env\n    restart: always\n",
+        )
+        .unwrap();
+        let model = project.model(&[0]);
+        assert!(model.problems.is_empty(), "{:?}", messages(&model));
+        let api = model
+            .root
+            .as_ref()
+            .unwrap()
+            .get("services")
+            .unwrap()
+            .get("api")
+            .unwrap();
+        assert!(api.get("extends").is_none());
+        assert_eq!(api.get("image").unwrap().span.file, 0);
+        let env_file = api.get("env_file").unwrap();
+        assert_eq!(env_file.span.file, 1);
+        assert!(project.files[1].dir().unwrap().ends_with("common"));
+    }
+
+    #[test]
+    fn a_missing_include_and_an_include_cycle_are_problems() {
+        let (_dir, mut project) = project(&[
+            ("compose.yaml", "include: [missing.yaml, other.yaml]\nservices: {}\n"),
+            ("other.yaml", "include: [compose.yaml]\nservices: {db: {image: d}}\n"),
+        ]);
+        let model = project.model(&[0]);
+        let found = messages(&model);
+        assert!(
+            found
+                .iter()
+                .any(|message| message.contains("`missing.yaml` does not exist")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|message| message.contains("includes itself")),
+            "{found:?}"
+        );
+        let services = model.root.as_ref().unwrap().get("services").unwrap();
+        assert!(services.get("db").is_some());
+    }
 }
