@@ -108,8 +108,22 @@ impl Project {
     }
 
     fn push(&mut self, source: SourceFile, encoding_error: Option<Diagnostic>, primary: bool) -> FileId {
+        // Taken out for the call, not copied: every file is parsed with it.
+        let environment = std::mem::take(&mut self.environment);
+        let id = self.push_with(source, encoding_error, primary, &environment);
+        self.environment = environment;
+        id
+    }
+
+    fn push_with(
+        &mut self,
+        source: SourceFile,
+        encoding_error: Option<Diagnostic>,
+        primary: bool,
+        environment: &Environment,
+    ) -> FileId {
         let id = self.files.len() as FileId;
-        let (yaml, interpolation) = parse_interpolated(&source, id, &self.environment);
+        let (yaml, interpolation) = parse_interpolated(&source, id, environment);
         let dir = existing_dir(&source.path);
         self.files.push(ProjectFile {
             source,
@@ -122,8 +136,9 @@ impl Project {
         id
     }
 
-    /// The file at `path`, read and parsed the first time it is asked for.
-    fn load(&mut self, path: &Path) -> Option<FileId> {
+    /// The file at `path`, read and parsed the first time it is asked for,
+    /// interpolated with `environment` (an include's `env_file`) when given.
+    fn load(&mut self, path: &Path, environment: Option<&Environment>) -> Option<FileId> {
         // The files the project started with are known by canonical path
         // only from the first reference on: most projects make none.
         if self.loaded.is_empty() {
@@ -139,7 +154,10 @@ impl Project {
         }
         let bytes = std::fs::read(path).ok()?;
         let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes);
-        let id = self.push(source, encoding_error, false);
+        let id = match environment {
+            Some(environment) => self.push_with(source, encoding_error, false, environment),
+            None => self.push(source, encoding_error, false),
+        };
         self.loaded.insert(canonical, id);
         Some(id)
     }
@@ -233,9 +251,12 @@ impl Project {
                 },
                 _ => continue,
             };
+            let environment = self.include_environment(dir.as_deref(), item, problems);
             let mut project: Option<Node> = None;
             for path_node in paths {
-                let Some(id) = self.referenced_file(dir.as_deref(), path_node, "included", problems) else {
+                let Some(id) =
+                    self.referenced_file(dir.as_deref(), path_node, "included", environment.as_ref(), problems)
+                else {
                     continue;
                 };
                 if chain.contains(&id) {
@@ -266,6 +287,41 @@ impl Project {
         merged
     }
 
+    /// The variables an `include` entry's `env_file:` (one path or a list,
+    /// relative to `dir`) gives its project instead of the `.env` beside it;
+    /// `None` without one. A missing env file is a problem at its path.
+    fn include_environment(
+        &self,
+        dir: Option<&Path>,
+        item: &Node,
+        problems: &mut Vec<ModelProblem>,
+    ) -> Option<Environment> {
+        let written = item.get("env_file")?;
+        let paths: Vec<&Node> = match &written.value {
+            Value::Sequence(paths) => paths.iter().collect(),
+            _ => vec![written],
+        };
+        let dir = dir?;
+        let mut variables = HashMap::new();
+        for path_node in paths {
+            let Some(name) = path_node.as_str().filter(|name| !name.is_empty()) else {
+                continue;
+            };
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => interpolate::parse_env_file(&text, &mut variables, &self.environment.process),
+                Err(_) => problems.push(ModelProblem {
+                    span: path_node.span,
+                    message: format!("the env file `{name}` of this include does not exist"),
+                    help: format!("create `{}` or fix the path", dir.join(name).display()),
+                }),
+            }
+        }
+        Some(Environment {
+            process: self.environment.process.clone(),
+            env_files: Some(variables),
+        })
+    }
+
     /// The file a path in the project names (relative to `dir`), or a problem
     /// at the path when it cannot be read.
     fn referenced_file(
@@ -273,6 +329,7 @@ impl Project {
         dir: Option<&Path>,
         path_node: &Node,
         what: &str,
+        environment: Option<&Environment>,
         problems: &mut Vec<ModelProblem>,
     ) -> Option<FileId> {
         let written = path_node.as_str()?;
@@ -282,7 +339,7 @@ impl Project {
         }
         let dir = dir?;
         let path = dir.join(written);
-        let id = self.load(&path);
+        let id = self.load(&path, environment);
         if id.is_none() {
             problems.push(ModelProblem {
                 span: path_node.span,
@@ -342,7 +399,7 @@ impl Project {
         let parent_file = match parent_file_node {
             Some(path_node) => {
                 let dir = self.files[file as usize].dir().map(Path::to_path_buf);
-                match self.referenced_file(dir.as_deref(), path_node, "extended", problems) {
+                match self.referenced_file(dir.as_deref(), path_node, "extended", None, problems) {
                     Some(id) => id,
                     None => return Some(service),
                 }
@@ -587,6 +644,36 @@ mod tests {
         let env_file = api.get("env_file").unwrap();
         assert_eq!(env_file.span.file, 1);
         assert!(project.files[1].dir().unwrap().ends_with("common"));
+    }
+
+    #[test]
+    fn an_include_env_file_interpolates_the_included_project() {
+        let (dir, mut project) = project(&[(
+            "compose.yaml",
+            "include:\n  - path: db/compose.yaml\n    env_file: [db.env, missing.env]\nservices: {}\n",
+        )]);
+        std::fs::create_dir_all(dir.path().join("db")).unwrap();
+        std::fs::write(dir.path().join("db.env"), "DB_TAG=16-alpine\n").unwrap();
+        std::fs::write(dir.path().join("db/.env"), "DB_TAG=ignored\n").unwrap();
+        std::fs::write(
+            dir.path().join("db/compose.yaml"),
+            "services:\n  db:\n    image: postgres:${DB_TAG}\n",
+        )
+        .unwrap();
+        let model = project.model(&[0]);
+        let found = messages(&model);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("`missing.env`"), "{found:?}");
+        let image = model
+            .root
+            .as_ref()
+            .unwrap()
+            .get("services")
+            .unwrap()
+            .get("db")
+            .unwrap()
+            .get("image");
+        assert_eq!(image.and_then(Node::as_str), Some("postgres:16-alpine"));
     }
 
     #[test]
