@@ -98,29 +98,6 @@ fn fix_key(diagnostic: &Diagnostic, fix: &Fix) -> String {
     format!("{}: {}", diagnostic.rule.code, fix.message)
 }
 
-/// Fixes one file alone (a Dockerfile, or a compose file as a project of
-/// one): nothing is written here.
-pub fn fix_source(source: SourceFile, settings: &Settings, mode: FixMode) -> Fixed {
-    let variants = match source.kind {
-        crate::source::FileKind::Compose => vec![crate::compose::model::Variant {
-            files: vec![0],
-            production: crate::discover::is_production(&source.path, settings),
-        }],
-        crate::source::FileKind::Dockerfile => Vec::new(),
-    };
-    let unit = lint::UnitInput {
-        files: vec![(
-            lint::Input {
-                source,
-                encoding_error: None,
-            },
-            true,
-        )],
-        variants,
-    };
-    fix_unit(unit, settings, mode).swap_remove(0)
-}
-
 /// Fixes the file at `path` in memory, within the project it belongs to
 /// (its base and overlays read but not written); `text` stands in for the
 /// file's content on disk when given.
