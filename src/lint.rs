@@ -271,7 +271,15 @@ pub fn lint_project(
             rule.check_compose(&cx, &mut found[id]);
         }
     }
-    let unresolved = project.unresolved();
+    // One file's own unresolved values, or every file's for a project of several.
+    let union;
+    let unresolved = match project.files.as_slice() {
+        [only] => &only.interpolation,
+        _ => {
+            union = project.unresolved();
+            &union
+        }
+    };
     let variant_roots: Vec<&Node> = models
         .iter()
         .filter_map(|(variant, model)| model_root(&project.files, variant, model))
@@ -293,7 +301,7 @@ pub fn lint_project(
             production: variant.production,
             built: &built,
             standards: &settings.standards,
-            interpolation: &unresolved,
+            interpolation: unresolved,
             problems: model.as_ref().map_or(&[], |model| &model.problems),
             variant_roots: &variant_roots,
         };
