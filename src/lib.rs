@@ -12,6 +12,7 @@ pub mod engine;
 pub mod fix;
 pub mod image;
 pub mod lint;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod secret_names;

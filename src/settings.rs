@@ -87,9 +87,12 @@ struct ConfigFile {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 struct ComposeTable {
     #[serde(default)]
     projects: Vec<ProjectTable>,
+    #[serde(default)]
+    allow_outside: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +108,9 @@ struct ProjectTable {
 pub struct ComposeSettings {
     /// Projects declared explicitly, instead of by file names.
     pub projects: Vec<DeclaredProject>,
+    /// Directories outside a project's root whose files the project may
+    /// read (`include`, `extends.file`, env files), canonical.
+    pub allow_outside: Vec<PathBuf>,
 }
 
 /// A `[[compose.projects]]` entry: files merged in this order (as with
@@ -257,6 +263,21 @@ impl Settings {
                 production: project.production,
             });
         }
+        let mut allow_outside = Vec::new();
+        for written in &file.compose.allow_outside {
+            match std::fs::canonicalize(root.join(written.get_ref())) {
+                Ok(dir) if dir.is_dir() => allow_outside.push(dir),
+                _ => {
+                    return Err(error(
+                        written.span(),
+                        format!(
+                            "no directory `{}` (paths are relative to the config file)",
+                            written.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(Settings {
             standards: file.standards,
             enabled,
@@ -265,7 +286,10 @@ impl Settings {
             root,
             fail_on,
             config_path: path,
-            compose: ComposeSettings { projects },
+            compose: ComposeSettings {
+                projects,
+                allow_outside,
+            },
             environment: Default::default(),
         })
     }

@@ -20,7 +20,10 @@ fn full_config() -> Value {
         "fail-on": "error",
         "rules": { "select": ["C", "D101"], "ignore": ["image-tag"], "severity": { "C503": "error" } },
         "per-file-ignores": [{ "glob": "legacy/**", "codes": ["C101"] }],
-        "compose": { "projects": [{ "files": ["deploy/base.yml", "deploy/live.yml"], "production": true }] },
+        "compose": {
+            "projects": [{ "files": ["deploy/base.yml", "deploy/live.yml"], "production": true }],
+            "allow-outside": ["deploy"],
+        },
         "standards": serde_json::to_value(standards).unwrap(),
     })
 }
