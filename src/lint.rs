@@ -377,6 +377,10 @@ fn finish(
         &mut diagnostics,
         &|line| targets.get(line).copied().flatten(),
         &|code| ran(code) && settings.is_enabled(code) && !ignored.contains(&code),
+        settings.severity(
+            &syntax::unused_suppression::META,
+            syntax::unused_suppression::META.severity,
+        ),
     );
     sort(&source, &mut diagnostics);
     Checked { source, diagnostics }

@@ -5,10 +5,14 @@
 //!   the end of a line, for the entry or instruction on that line.
 //! - `# vwe-lint: ignore-file[C601]` silences the codes in the whole file.
 //!
-//! Without `[...]` every code is silenced. A suppression that silences
-//! nothing is reported as S008, so stale ones get cleaned up.
+//! Without `[...]` every code is silenced. Suppressions fail closed: a code
+//! that names no rule silences nothing (the valid codes beside it still do),
+//! and a comment whose list cannot be read (an unclosed or stray bracket, an
+//! empty list, codes without brackets, an unknown directive) silences
+//! nothing at all. Each such mistake, and each suppression that silenced
+//! nothing, is reported as S008.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{self, RuleMeta, syntax::unused_suppression};
 use crate::source::{FileKind, SourceFile, Span};
 
@@ -21,18 +25,28 @@ enum Scope {
     Range(Span),
 }
 
+/// The rules a suppression comment silences.
+#[derive(Debug)]
+enum Codes {
+    /// `ignore` without a list: every rule.
+    All,
+    /// The rules the list names, with the span of each name; the names that
+    /// are not rules are left out, so this may be empty and silence nothing.
+    Listed(Vec<(&'static RuleMeta, Span)>),
+}
+
 #[derive(Debug)]
 struct Suppression {
     scope: Scope,
     comment: Span,
-    /// The named rules with the span of each name; empty means all rules.
-    codes: Vec<(&'static RuleMeta, Span)>,
+    codes: Codes,
     used: Vec<bool>,
     used_any: bool,
 }
 
 /// Applies the file's suppression comments to `diagnostics`, and adds S008
-/// findings for comments that silenced nothing (or name unknown rules).
+/// findings (at `severity`) for comments that silenced nothing and for
+/// mistakes in them.
 ///
 /// `target_of_line` maps a 0-based line to the span of the entry or
 /// instruction that starts on it, if any; `is_enabled` says which rules ran.
@@ -41,12 +55,13 @@ pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     target_of_line: &dyn Fn(usize) -> Option<Span>,
     is_enabled: &dyn Fn(&str) -> bool,
+    severity: Severity,
 ) {
     if !source.text.contains(MARKER) {
         return;
     }
-    let mut invalid = Vec::new();
-    let mut suppressions = parse_comments(source, target_of_line, &mut invalid);
+    let mut found = Vec::new();
+    let mut suppressions = parse_comments(source, target_of_line, &mut found);
     diagnostics.retain(|diagnostic| {
         let mut silenced = false;
         for suppression in &mut suppressions {
@@ -57,14 +72,18 @@ pub fn apply(
             if !in_scope {
                 continue;
             }
-            if suppression.codes.is_empty() {
-                suppression.used_any = true;
-                silenced = true;
-            }
-            for (index, (meta, _)) in suppression.codes.iter().enumerate() {
-                if meta.code == diagnostic.rule.code {
-                    suppression.used[index] = true;
+            match &suppression.codes {
+                Codes::All => {
+                    suppression.used_any = true;
                     silenced = true;
+                }
+                Codes::Listed(codes) => {
+                    for (index, (meta, _)) in codes.iter().enumerate() {
+                        if meta.code == diagnostic.rule.code {
+                            suppression.used[index] = true;
+                            silenced = true;
+                        }
+                    }
                 }
             }
         }
@@ -73,26 +92,29 @@ pub fn apply(
     if !is_enabled(unused_suppression::META.code) {
         return;
     }
-    diagnostics.extend(invalid);
     for suppression in &suppressions {
-        if suppression.codes.is_empty() {
-            if !suppression.used_any {
-                diagnostics.push(unused(
-                    suppression.comment,
-                    "this suppression comment silences nothing".to_string(),
-                ));
-            }
-            continue;
-        }
-        for ((meta, span), used) in suppression.codes.iter().zip(&suppression.used) {
-            if !used && is_enabled(meta.code) {
-                diagnostics.push(unused(
-                    *span,
-                    format!("`{}` is suppressed here, but no {} finding is", meta.code, meta.code),
-                ));
+        match &suppression.codes {
+            Codes::All if !suppression.used_any => found.push(unused(
+                suppression.comment,
+                "this suppression comment silences nothing".to_string(),
+            )),
+            Codes::All => {}
+            Codes::Listed(codes) => {
+                for ((meta, span), used) in codes.iter().zip(&suppression.used) {
+                    if !used && is_enabled(meta.code) {
+                        found.push(unused(
+                            *span,
+                            format!("`{}` is suppressed here, but no {} finding is", meta.code, meta.code),
+                        ));
+                    }
+                }
             }
         }
     }
+    for diagnostic in &mut found {
+        diagnostic.severity = severity;
+    }
+    diagnostics.extend(found);
 }
 
 fn unused(span: Span, message: String) -> Diagnostic {
@@ -101,10 +123,17 @@ fn unused(span: Span, message: String) -> Diagnostic {
         .with_help("remove the stale code from the comment (or the whole comment)")
 }
 
+/// A mistake in a suppression comment: what it would have silenced stays reported.
+fn mistake(span: Span, message: String, help: String) -> Diagnostic {
+    Diagnostic::new(&unused_suppression::META, span, message)
+        .with_label("silences nothing")
+        .with_help(help)
+}
+
 fn parse_comments(
     source: &SourceFile,
     target_of_line: &dyn Fn(usize) -> Option<Span>,
-    invalid: &mut Vec<Diagnostic>,
+    mistakes: &mut Vec<Diagnostic>,
 ) -> Vec<Suppression> {
     let text = &source.text;
     let mut suppressions = Vec::new();
@@ -120,17 +149,10 @@ fn parse_comments(
         let Some(rest) = directive.strip_prefix(MARKER) else {
             continue;
         };
-        let rest_start = directive_start + MARKER.len();
-        let trimmed = rest.trim_start();
-        let body_start = rest_start + (rest.len() - trimmed.len());
-        let (file_wide, after_keyword, keyword_len) = if let Some(after) = trimmed.strip_prefix("ignore-file") {
-            (true, after, "ignore-file".len())
-        } else if let Some(after) = trimmed.strip_prefix("ignore") {
-            (false, after, "ignore".len())
-        } else {
+        let Some((file_wide, codes)) = parse_directive(rest, directive_start + MARKER.len(), source.kind, mistakes)
+        else {
             continue;
         };
-        let codes = parse_codes(after_keyword, body_start + keyword_len, source.kind, invalid);
         let own_line = content[..hash].trim().is_empty();
         let scope = if file_wide {
             Scope::File
@@ -147,7 +169,10 @@ fn parse_comments(
                 None => Scope::Range(Span::point(text.len())),
             }
         };
-        let used = vec![false; codes.len()];
+        let used = match &codes {
+            Codes::All => Vec::new(),
+            Codes::Listed(codes) => vec![false; codes.len()],
+        };
         suppressions.push(Suppression {
             scope,
             comment: Span::new(comment_start, line_span.end),
@@ -174,33 +199,95 @@ fn find_comment_marker(line: &str) -> Option<usize> {
     None
 }
 
-/// Parses `[C503, restart-policy]`; names are resolved to rules, unknown ones
-/// become S008 findings.
-/// The code letter of the rules that never apply to a file of this kind.
-fn other_kind_prefix(kind: FileKind) -> char {
-    match kind {
-        FileKind::Compose => 'D',
-        FileKind::Dockerfile => 'C',
+/// Parses what follows `vwe-lint:` (at byte `offset` of the file): whether
+/// the suppression is file-wide, and its codes; `None` when the comment
+/// silences nothing because it cannot be read (the mistake is recorded).
+fn parse_directive(rest: &str, offset: usize, kind: FileKind, mistakes: &mut Vec<Diagnostic>) -> Option<(bool, Codes)> {
+    let body = rest.trim_start();
+    let body_start = offset + (rest.len() - body.len());
+    let word_len = body.find(|c: char| c == '[' || c.is_whitespace()).unwrap_or(body.len());
+    let file_wide = match &body[..word_len] {
+        "ignore-file" => true,
+        "ignore" => false,
+        word => {
+            let message = if word.is_empty() {
+                "a `vwe-lint:` comment without `ignore` or `ignore-file`: it silences nothing".to_string()
+            } else {
+                format!("unknown directive `{word}` in a suppression comment: it silences nothing")
+            };
+            mistakes.push(mistake(
+                Span::new(body_start, body_start + word_len),
+                message,
+                "write `ignore[CODE, ...]` (the next entry) or `ignore-file[CODE, ...]` (the whole file)".to_string(),
+            ));
+            return None;
+        }
+    };
+    let after = &body[word_len..];
+    let list = after.trim_start();
+    let list_start = body_start + word_len + (after.len() - list.len());
+    if list.starts_with('[') {
+        return parse_list(list, list_start, kind, mistakes).map(|codes| (file_wide, codes));
     }
+    // Without a list every rule is silenced, so a code left outside the
+    // brackets would widen the suppression to all rules.
+    let first_word = list
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or_default();
+    if looks_like_rule(first_word) {
+        mistakes.push(mistake(
+            Span::new(list_start, list_start + first_word.len()),
+            format!(
+                "`{first_word}` is outside brackets, where it would silence every rule: this comment silences nothing"
+            ),
+            format!("put the codes in brackets: `{}[{first_word}]`", &body[..word_len]),
+        ));
+        return None;
+    }
+    Some((file_wide, Codes::All))
 }
 
-fn parse_codes(
-    after_keyword: &str,
-    offset: usize,
-    kind: FileKind,
-    invalid: &mut Vec<Diagnostic>,
-) -> Vec<(&'static RuleMeta, Span)> {
-    let Some(inner) = after_keyword.strip_prefix('[') else {
-        return Vec::new();
+/// Whether a word is a rule's name, or has the shape of a rule code (a
+/// letter and three characters, most of them digits: `C101`, `C4O3`).
+fn looks_like_rule(word: &str) -> bool {
+    let mut chars = word.chars();
+    let shaped_like_code = word.len() == 4
+        && chars.next().is_some_and(|c| "CDSX".contains(c.to_ascii_uppercase()))
+        && chars.clone().all(|c| c.is_ascii_alphanumeric())
+        && chars.filter(char::is_ascii_digit).count() >= 2;
+    shaped_like_code || rules::find(word).is_some()
+}
+
+/// Parses `[C503, restart-policy]` (at byte `offset`). Names that are no
+/// rule are reported and left out; a list with a stray or missing bracket
+/// is reported and silences nothing (`None`).
+fn parse_list(list: &str, offset: usize, kind: FileKind, mistakes: &mut Vec<Diagnostic>) -> Option<Codes> {
+    let inner = &list[1..];
+    let unbalanced = |at: usize, message: &str| {
+        mistake(
+            Span::new(at, at + 1),
+            format!("{message} in a suppression comment: it silences nothing"),
+            "write the codes as one list: `ignore[C101, C102]`".to_string(),
+        )
     };
     let Some(close) = inner.find(']') else {
-        invalid.push(unused(
-            Span::new(offset, offset + 1),
-            "unclosed `[` in a suppression comment: it silences nothing".to_string(),
-        ));
-        return Vec::new();
+        mistakes.push(unbalanced(offset, "unclosed `[`"));
+        return None;
     };
+    if let Some(stray) = inner[..close].find('[') {
+        mistakes.push(unbalanced(offset + 1 + stray, "a `[` inside the list"));
+        return None;
+    }
+    let after = &inner[close + 1..];
+    let tail = after.trim_start();
+    if tail.starts_with(['[', ']']) {
+        let at = offset + 1 + close + 1 + (after.len() - tail.len());
+        mistakes.push(unbalanced(at, "a bracket after the list"));
+        return None;
+    }
     let mut codes = Vec::new();
+    let mut named_any = false;
     let mut cursor = offset + 1;
     for part in inner[..close].split(',') {
         let name = part.trim();
@@ -210,21 +297,70 @@ fn parse_codes(
         if name.is_empty() {
             continue;
         }
-        // A name shared by a compose rule and its Dockerfile twin means the one for this file.
-        let named = rules::find_all(name);
-        let for_this_file = named
-            .iter()
-            .find(|meta| !meta.code.starts_with(other_kind_prefix(kind)))
-            .or(named.first());
-        match for_this_file {
-            Some(meta) => codes.push((*meta, span)),
-            None => invalid.push(unused(
+        named_any = true;
+        match rule_for(name, kind) {
+            Some(meta) => codes.push((meta, span)),
+            None => mistakes.push(mistake(
                 span,
                 format!("unknown rule `{name}` in a suppression comment: it silences nothing"),
+                unknown_rule_help(name),
             )),
         }
     }
-    codes
+    if !named_any {
+        mistakes.push(mistake(
+            Span::new(offset, offset + close + 2),
+            "an empty list in a suppression comment: it silences nothing".to_string(),
+            "name the codes to silence: `ignore[C101]`".to_string(),
+        ));
+    }
+    Some(Codes::Listed(codes))
+}
+
+/// The rule a name means in a file of this kind: a name shared by a compose
+/// rule and its Dockerfile twin means the one for this file.
+fn rule_for(name: &str, kind: FileKind) -> Option<&'static RuleMeta> {
+    let other_kind_prefix = match kind {
+        FileKind::Compose => 'D',
+        FileKind::Dockerfile => 'C',
+    };
+    let named = rules::find_all(name);
+    named
+        .iter()
+        .find(|meta| !meta.code.starts_with(other_kind_prefix))
+        .or(named.first())
+        .copied()
+}
+
+/// How to fix an unknown name: the rule it was probably meant to be, or
+/// commas between codes written with spaces.
+fn unknown_rule_help(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() > 1 && words.iter().all(|word| rules::find(word).is_some()) {
+        return format!("separate the codes with commas: `{}`", words.join(", "));
+    }
+    match closest_rule(name) {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
+        None => "`vwe-lint rules` lists the codes and names".to_string(),
+    }
+}
+
+/// The code or name nearest to `name` by edit distance, when it is near
+/// enough to be a typo of it.
+fn closest_rule(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let limit = if lower.len() <= 4 { 1 } else { 2 };
+    rules::all_metas()
+        .flat_map(|meta| [meta.code, meta.name])
+        .map(|candidate| {
+            (
+                strsim::damerau_levenshtein(&lower, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
 }
 
 /// The next line after `line` that is neither blank nor a comment.

@@ -8,7 +8,7 @@ use crate::rules::{FixKind, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "S008",
     name: "unused-suppression",
-    severity: Severity::Info,
+    severity: Severity::Warning,
     fix: FixKind::None,
     summary: "a `# vwe-lint: ignore[...]` comment silences nothing",
     doc: include_str!("../../../rules/S008.md"),
