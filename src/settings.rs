@@ -353,7 +353,10 @@ fn parse_config(text: &str) -> Result<ConfigFile, (Option<std::ops::Range<usize>
     let table = document.get_mut();
     match table.get_mut("standards") {
         Some(user) => match user.get_mut() {
-            DeValue::Table(user) => merge_defaults(user, defaults),
+            DeValue::Table(user) => {
+                crate::standards::validate(user, &defaults).map_err(|(span, message)| (Some(span), message))?;
+                merge_defaults(user, defaults)
+            }
             _ => return Err((Some(user.span()), "`standards` must be a table".to_string())),
         },
         None => {
@@ -407,4 +410,100 @@ fn resolve_cli(selector: &str) -> Result<Vec<&'static RuleMeta>, ConfigError> {
         position: None,
         message: format!("unknown rule `{selector}`; `vwe-lint rules` lists them"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loads `config` as `.vwe-lint.toml`; the error's line, column and message.
+    fn load_error(config: &str) -> ((usize, usize), String) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE_NAME), config).unwrap();
+        let error = Settings::load(dir.path(), &Overrides::default()).unwrap_err();
+        (error.position.expect("the error points into the config"), error.message)
+    }
+
+    #[test]
+    fn every_kind_of_standards_value_is_validated_where_it_is_written() {
+        let cases = [
+            (
+                "[standards.restart]\nservice = \"sometimes\"\n",
+                (2, 11),
+                "restart policy",
+            ),
+            (
+                "[standards.restart]\njob = \"on-failure:x\"\n",
+                (2, 7),
+                "restart policy",
+            ),
+            (
+                "[standards.healthcheck]\ninterval = \"30 seconds\"\n",
+                (2, 12),
+                "duration",
+            ),
+            ("[standards.healthcheck]\ntimeout = \"0s\"\n", (2, 11), "duration"),
+            ("[standards.resources.api]\nmemory_limit = \"lots\"\n", (2, 16), "size"),
+            ("[standards.resources.api]\ncpus_limit = \"-1\"\n", (2, 14), "CPUs"),
+            ("[standards.logging]\nmax_size = \"10q\"\n", (2, 12), "size"),
+            ("[standards.logging]\nmax_file = \"0\"\n", (2, 12), "count"),
+            (
+                "[standards.ports]\nbackend = [\"8000\", \"70000\"]\n",
+                (2, 20),
+                "container port",
+            ),
+            (
+                "[standards.ports]\nbackend = [\"8000/ipx\"]\n",
+                (2, 12),
+                "container port",
+            ),
+            (
+                "[standards.images]\napproved = [\"Python:3.12\"]\n",
+                (2, 13),
+                "image reference",
+            ),
+            (
+                "[standards.images]\napproved = [\"python:3.12 slim\"]\n",
+                (2, 13),
+                "image reference",
+            ),
+            ("[standards.images]\nnamespace = \"VWE/\"\n", (2, 13), "namespace"),
+            ("[standards.lifecycles]\njob = [\"a b\"]\n", (2, 8), "name"),
+            ("[standards.volumes]\ndata = \"app/data\"\n", (2, 8), "container path"),
+            ("[standards.networks]\ninternal = \"\"\n", (2, 12), "name"),
+        ];
+        for (config, position, expected) in cases {
+            let (at, message) = load_error(config);
+            assert_eq!(at, position, "{config}: {message}");
+            assert!(message.contains(expected), "{config}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_service_in_two_lifecycles_is_an_error() {
+        let (at, message) = load_error("[standards.lifecycles]\nservice = [\"api\"]\njob = [\"api\"]\n");
+        assert_eq!(at, (3, 8), "{message}");
+        assert!(message.contains("`api` is in two lifecycles"), "{message}");
+        // `redis` stays infrastructure by default unless that list is set too.
+        let (at, message) = load_error("[standards.lifecycles]\njob = [\"redis\"]\n");
+        assert_eq!(at, (2, 8), "{message}");
+        assert!(
+            message.contains("set `[standards.lifecycles] infrastructure` too"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn valid_standards_values_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "[standards.restart]\njob = \"on-failure:3\"\n\
+                      [standards.healthcheck]\ninterval = \"1m30s\"\ntimeout = \"500ms\"\n\
+                      [standards.resources.api]\nmemory_limit = \"1g\"\ncpus_limit = \"0.5\"\n\
+                      [standards.ports]\napi = [\"8080\", \"53/udp\"]\n\
+                      [standards.images]\napproved = [\"localhost:5000/team/app:1.0\", \"redis@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"]\n\
+                      [standards.lifecycles]\ninfrastructure = []\njob = [\"redis\"]\n";
+        std::fs::write(dir.path().join(CONFIG_FILE_NAME), config).unwrap();
+        let settings = Settings::load(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(settings.standards.restart.job, "on-failure:3");
+    }
 }

@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 use crate::image::ImageRef;
 
+mod validate;
+pub use validate::{Invalid, validate};
+
 /// The text of the default standards, embedded in the binary.
 pub const DEFAULT_STANDARDS: &str = include_str!("../rules/standards.toml");
 
@@ -259,6 +262,12 @@ mod tests {
         assert_eq!(standards.lifecycle_by_name("worldgen-runner"), Lifecycle::Job);
         assert_eq!(standards.lifecycle_by_name("postgres"), Lifecycle::Service);
         assert_eq!(standards.restart_policy(Lifecycle::Job), "no");
+    }
+
+    #[test]
+    fn builtin_standards_are_valid() {
+        let defaults = toml::de::DeTable::parse(DEFAULT_STANDARDS).unwrap();
+        assert_eq!(validate(defaults.get_ref(), defaults.get_ref()), Ok(()));
     }
 
     #[test]

@@ -61,3 +61,23 @@ fn a_stale_suppression_is_a_warning_unless_the_config_says_otherwise() {
     let output = lint_in(dir.path(), &["--select", "C403,S008"]);
     assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
 }
+
+#[test]
+fn an_invalid_standards_value_is_a_config_error_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  app:\n    image: vwe/app:1.0\n";
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    std::fs::write(
+        dir.path().join(".vwe-lint.toml"),
+        "[standards.restart]\nservice = \"sometimes\"\n",
+    )
+    .unwrap();
+    let output = lint_in(dir.path(), &["--fix"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(
+        common::stderr(&output).contains(".vwe-lint.toml:2:11: `sometimes` is not a restart policy"),
+        "{}",
+        common::stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(), text);
+}
