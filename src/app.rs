@@ -31,16 +31,37 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct ToolError(pub String);
 
+/// The message with control characters escaped: it names paths, and a file
+/// name must not move the cursor or forge a line on the user's terminal.
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&escape_controls(&self.0))
+    }
+}
+
+/// `text` with every control character written as an escape (`\n`, `\u{1b}`).
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
     match cli.command {
         Some(Command::Rules) => {
-            print_stdout(&rules_table());
+            print_stdout(&rules_table())?;
             Ok(Outcome::Clean)
         }
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "vwe-lint", &mut out);
-            print_stdout(&String::from_utf8_lossy(&out));
+            print_stdout(&String::from_utf8_lossy(&out))?;
             Ok(Outcome::Clean)
         }
         Some(Command::Man) => {
@@ -48,7 +69,7 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
             clap_mangen::Man::new(Cli::command())
                 .render(&mut out)
                 .map_err(|error| ToolError(format!("cannot render the man page: {error}")))?;
-            print_stdout(&String::from_utf8_lossy(&out));
+            print_stdout(&String::from_utf8_lossy(&out))?;
             Ok(Outcome::Clean)
         }
         Some(Command::Rule { rule }) => {
@@ -57,7 +78,7 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
                 return Err(ToolError(format!("unknown rule `{rule}`; `vwe-lint rules` lists them")));
             }
             // A shared name (`root-user`) prints the compose rule and its Dockerfile twin.
-            print_stdout(&metas.iter().map(|meta| meta.doc).collect::<Vec<_>>().join("\n"));
+            print_stdout(&metas.iter().map(|meta| meta.doc).collect::<Vec<_>>().join("\n"))?;
             Ok(Outcome::Clean)
         }
         Some(Command::Config(args)) => crate::config_command::run(&args),
@@ -94,7 +115,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let mut targets = discover::discover(&paths).map_err(ToolError)?;
     discover::add_declared(&mut targets, &paths, &settings);
     let from_stdin = !stdin_requested.is_empty();
-    let mut provided = std::collections::HashMap::new();
+    let mut provided = lint::read_named(&targets).map_err(ToolError)?;
     if from_stdin {
         let input = read_stdin(args.stdin_filename.as_deref())?;
         targets.push(discover::Target {
@@ -103,7 +124,10 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         });
         provided.insert(input.source.path.clone(), input);
     }
-    let units = discover::plan(&targets, &settings);
+    let units = lint::plan(&targets, &provided, &settings);
+    if let Some(output) = &args.output_file {
+        refuse_overwriting_an_input(output, &units)?;
+    }
     let mut inputs = Vec::with_capacity(units.len());
     for unit in &units {
         inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
@@ -148,7 +172,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .find(|file| Some(file.checked.source.path.as_path()) == stdin_path(args).as_deref())
     {
         // An editor pipes a buffer through: the fixed text is the output.
-        print_stdout(&buffer.checked.source.text);
+        print_stdout(&buffer.checked.source.text)?;
         let report = render(std::slice::from_ref(&buffer.checked), args, "");
         eprint!("{report}");
         return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, args));
@@ -156,24 +180,17 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     let mut notes = String::new();
     let mut write_failed = false;
     for file in &fixed {
-        let path = &file.checked.source.path;
+        let path = escape_controls(&file.checked.source.path.display().to_string());
         for dropped in &file.dropped {
-            notes.push_str(&format!(
-                "{}: fix not applied, its result was worse: {dropped}\n",
-                path.display()
-            ));
+            notes.push_str(&format!("{path}: fix not applied, its result was worse: {dropped}\n"));
         }
         if !file.changed() {
             continue;
         }
-        match fix::write_atomic(path, &file.original, &file.checked.source.text) {
-            Ok(()) => notes.push_str(&format!(
-                "{}: {} applied\n",
-                path.display(),
-                plural(file.applied, "fix", "fixes")
-            )),
+        match fix::write_atomic(&file.checked.source.path, &file.original, &file.checked.source.text) {
+            Ok(()) => notes.push_str(&format!("{path}: {} applied\n", plural(file.applied, "fix", "fixes"))),
             Err(error) => {
-                eprintln!("vwe-lint: error: {error}");
+                eprintln!("vwe-lint: error: {}", escape_controls(&error));
                 write_failed = true;
             }
         }
@@ -221,10 +238,27 @@ fn render(checked: &[Checked], args: &CheckArgs, notes: &str) -> String {
 fn emit(text: &str, args: &CheckArgs) -> Result<(), ToolError> {
     match &args.output_file {
         Some(path) => std::fs::write(path, text).map_err(|error| ToolError(format!("{}: {error}", path.display()))),
-        None => {
-            print_stdout(text);
-            Ok(())
-        }
+        None => print_stdout(text),
+    }
+}
+
+/// `-o` naming a file that is linted (or read with one) would replace it
+/// by the report: refused before anything is written.
+fn refuse_overwriting_an_input(output: &Path, units: &[discover::Unit]) -> Result<(), ToolError> {
+    let Ok(output) = std::fs::canonicalize(output) else {
+        // It does not exist yet, so it is no input.
+        return Ok(());
+    };
+    let input = units
+        .iter()
+        .flat_map(|unit| &unit.files)
+        .find(|file| std::fs::canonicalize(&file.path).is_ok_and(|path| path == output));
+    match input {
+        Some(file) => Err(ToolError(format!(
+            "the output file {} is also an input: the report would overwrite it",
+            file.path.display()
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -241,10 +275,18 @@ fn stdin_path(args: &CheckArgs) -> Option<PathBuf> {
 }
 
 fn read_stdin(name: Option<&Path>) -> Result<lint::Input, ToolError> {
+    let limit = crate::read::MAX_FILE_SIZE;
     let mut bytes = Vec::new();
     std::io::stdin()
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| ToolError(format!("cannot read standard input: {error}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(ToolError(format!(
+            "standard input is larger than {} MiB",
+            limit / (1024 * 1024)
+        )));
+    }
     let path = name.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
     Ok(lint::input_from_bytes(path, bytes))
 }
@@ -277,9 +319,12 @@ fn rules_table() -> String {
     out
 }
 
-/// Writes to stdout, ignoring a closed pipe (`vwe-lint | head`).
-pub(crate) fn print_stdout(text: &str) {
+/// Writes to stdout. A failed write (a full disk, a closed pipe) is a tool
+/// error: a report that was not delivered must not pass for a clean run.
+pub(crate) fn print_stdout(text: &str) -> Result<(), ToolError> {
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|error| ToolError(format!("cannot write to standard output: {error}")))
 }

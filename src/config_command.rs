@@ -129,7 +129,7 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
         }
     }
 
-    print_stdout(&out);
+    print_stdout(&out)?;
     let mut stderr = std::io::stderr().lock();
     for line in &report.lines {
         let _ = writeln!(stderr, "{line}");

@@ -131,6 +131,16 @@ pub fn is_production(path: &Path, settings: &Settings) -> bool {
 /// this grouping. A base or override the user did not name is read but not
 /// written.
 pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
+    plan_with_kinds(targets, settings, &|_| None)
+}
+
+/// [`plan`], where `known_kind` gives the kind of a named file already read
+/// (so that it is not read again to sniff it).
+pub fn plan_with_kinds(
+    targets: &[Target],
+    settings: &Settings,
+    known_kind: &dyn Fn(&Path) -> Option<FileKind>,
+) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut claimed: HashSet<PathBuf> = HashSet::new();
     for project in &settings.compose.projects {
@@ -169,7 +179,11 @@ pub fn plan(targets: &[Target], settings: &Settings) -> Vec<Unit> {
             continue;
         }
         let kind = kind_by_name(&target.path)
-            .or_else(|| target.explicit.then(|| kind_of_path(&target.path)))
+            .or_else(|| {
+                target
+                    .explicit
+                    .then(|| known_kind(&target.path).unwrap_or_else(|| kind_of_path(&target.path)))
+            })
             .unwrap_or(FileKind::Compose);
         if kind == FileKind::Dockerfile {
             units.push(Unit {
@@ -309,10 +323,10 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// The kind of a named file by its name or extension, reading it only when
-/// neither says.
+/// neither says (and only a regular file: a pipe is read once, by the caller).
 fn kind_of_path(path: &Path) -> FileKind {
-    let text = std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    kind_of_named(path, &text.unwrap_or_default())
+    let bytes = crate::read::read_regular_file(path, crate::read::MAX_FILE_SIZE).unwrap_or_default();
+    kind_of_named(path, &String::from_utf8_lossy(&bytes))
 }
 
 /// A file to lint and whether the user named it (then its name does not matter).
@@ -353,6 +367,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
         }
         found.sort_by(|a, b| a.path.cmp(&b.path));
         targets.extend(found);
+    }
+    if paths.len() > 1 {
+        // `compose.yaml` and `$PWD/compose.yaml`, or a file and its directory, name one file: lint it once.
+        let mut seen = HashSet::new();
+        targets
+            .retain(|target| seen.insert(std::fs::canonicalize(&target.path).unwrap_or_else(|_| target.path.clone())));
     }
     Ok(targets)
 }

@@ -50,11 +50,40 @@ pub struct Input {
     pub encoding_error: Option<Diagnostic>,
 }
 
-/// Reads the file at `path`. Its kind comes from its name, or (for a file
-/// named explicitly with another name) from its extension or content.
+/// Reads the file at `path`, which the user named or a walk found: a pipe
+/// is read too (once), a device or a file over the size cap is an error.
+/// Its kind comes from its name, or (for a file named explicitly with
+/// another name) from its extension or content.
 pub fn read_input(path: &Path) -> Result<Input, String> {
-    let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let bytes = crate::read::read_named_file(path, crate::read::MAX_FILE_SIZE)
+        .map_err(|error| format!("{} {error}", path.display()))?;
     Ok(input_from_bytes(path.to_path_buf(), bytes))
+}
+
+/// Reads a file a project refers to by its name alone (a base or an
+/// override beside a named file): a regular file only.
+fn read_neighbour(path: &Path) -> Result<Input, String> {
+    let bytes = crate::read::read_regular_file(path, crate::read::MAX_FILE_SIZE)
+        .map_err(|error| format!("{} {error}", path.display()))?;
+    Ok(input_from_bytes(path.to_path_buf(), bytes))
+}
+
+/// Reads every file the user named, once, before the files are planned
+/// into units: its kind may depend on its content, and a pipe
+/// (`<(cat Dockerfile)`) gives its bytes only once.
+pub fn read_named(targets: &[discover::Target]) -> Result<HashMap<PathBuf, Input>, String> {
+    let mut inputs = HashMap::new();
+    for target in targets.iter().filter(|target| target.explicit) {
+        if !inputs.contains_key(&target.path) {
+            inputs.insert(target.path.clone(), read_input(&target.path)?);
+        }
+    }
+    Ok(inputs)
+}
+
+/// The units of `targets`, with the kinds of the files already read.
+pub fn plan(targets: &[discover::Target], read: &HashMap<PathBuf, Input>, settings: &Settings) -> Vec<Unit> {
+    discover::plan_with_kinds(targets, settings, &|path| read.get(path).map(|input| input.source.kind))
 }
 
 /// An input from bytes already read (a file, or standard input under `path`).
@@ -83,7 +112,11 @@ pub fn read_unit(unit: &Unit, provided: &mut HashMap<PathBuf, Input>) -> Result<
     for planned in &unit.files {
         let input = match provided.remove(&planned.path) {
             Some(input) => input,
-            None => match read_input(&planned.path) {
+            None => match if planned.primary {
+                read_input(&planned.path)
+            } else {
+                read_neighbour(&planned.path)
+            } {
                 Ok(input) => input,
                 Err(error) if planned.primary => return Err(error),
                 Err(_) => {
@@ -139,10 +172,11 @@ pub fn lint_unit(unit: UnitInput, settings: &Settings) -> Vec<Checked> {
 pub fn lint_paths(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Checked>, String> {
     let mut targets = discover::discover(paths)?;
     discover::add_declared(&mut targets, paths, settings);
-    let units = discover::plan(&targets, settings);
+    let mut read = read_named(&targets)?;
+    let units = plan(&targets, &read, settings);
     let mut checked = Vec::new();
     for unit in &units {
-        checked.extend(lint_unit(read_unit(unit, &mut HashMap::new())?, settings));
+        checked.extend(lint_unit(read_unit(unit, &mut read)?, settings));
     }
     Ok(merge_checked(checked))
 }

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match app::run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(error) => {
-            eprintln!("vwe-lint: error: {}", error.0);
+            eprintln!("vwe-lint: error: {error}");
             ExitCode::from(Outcome::ToolError as u8)
         }
     }

@@ -143,7 +143,7 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     } else {
         body
     };
-    print_stdout(&output);
+    print_stdout(&output)?;
     if let Err(unreachable) = &engine {
         // E001 may be deselected; the run still failed, so say why on stderr.
         if !failed {
