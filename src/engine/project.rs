@@ -114,4 +114,18 @@ mod tests {
         assert_eq!(project_name(Some(&file), &project, None), "from-dotenv");
         assert_eq!(project_name(Some(&file), &project, Some("Env")), "env");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dot_env_that_is_a_fifo_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("demo");
+        std::fs::create_dir(&project).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(project.join(".env"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(project_name(None, &project, None), "demo");
+    }
 }
