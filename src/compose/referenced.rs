@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use crate::read::{MAX_FILE_SIZE, ReadError, read_regular_file};
 
 /// Where a project may read from.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub struct Reach {
     /// Canonical; `None` when the project has no file on disk (standard input).
     root: Option<PathBuf>,
