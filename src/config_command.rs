@@ -55,7 +55,7 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
             .into_iter()
             .map(|(input, primary)| (input.source, input.encoding_error, primary))
             .collect();
-        projects.push(Project::new(files, input.variants, &settings.environment));
+        projects.push(Project::new(files, input.variants, &settings));
     }
 
     // Every variant of every project, or the one `--variant` names.
@@ -226,7 +226,7 @@ impl Report {
         }
         for problem in &file.interpolation.problems {
             match &problem.kind {
-                ProblemKind::Malformed { .. } | ProblemKind::Required { .. } => {
+                ProblemKind::Malformed { .. } | ProblemKind::Required { .. } | ProblemKind::EnvFile { .. } => {
                     self.error(project, problem.span, &problem.kind.message());
                 }
                 ProblemKind::Unset { .. } => {

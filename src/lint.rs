@@ -267,7 +267,7 @@ pub fn lint_project(
     variants: Vec<Variant>,
     settings: &Settings,
 ) -> Vec<Checked> {
-    let mut project = Project::new(files, variants, &settings.environment);
+    let mut project = Project::new(files, variants, settings);
     let variants = project.variants.clone();
     // A variant of one file with no `include` or `extends` is that file's
     // own document: no merged copy is made.
@@ -324,7 +324,9 @@ pub fn lint_project(
         };
         let file = model_root(&project.files, variant, model).and_then(ComposeFile::new);
         let built = match file {
-            Some(file) => build::load_built(&file, |span| project.files.get(span.file as usize)?.dir()),
+            Some(file) => build::load_built(&file, project.reach(), |span| {
+                project.files.get(span.file as usize)?.dir()
+            }),
             None => HashMap::new(),
         };
         let cx = ComposeContext {

@@ -140,7 +140,7 @@ fn models(dir: &Path) -> Vec<Node> {
             .into_iter()
             .map(|(input, primary)| (input.source, input.encoding_error, primary))
             .collect();
-        let mut project = Project::new(files, input.variants, &settings.environment);
+        let mut project = Project::new(files, input.variants, &settings);
         for variant in project.variants.clone() {
             roots.push(project.model(&variant.files).root.unwrap());
         }

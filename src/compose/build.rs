@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::dockerfile::parse::{self, Dockerfile};
 use crate::source::Span;
 
+use super::referenced::{self, Reach};
 use super::{ComposeFile, Service};
 
 /// A service's `build:` as written: context and Dockerfile path, relative to
@@ -70,11 +71,14 @@ pub struct BuiltDockerfile {
 }
 
 /// Reads and parses the Dockerfile of every local build in `file`, by service
-/// name. Missing files are left out (C703 reports them); variables in the
-/// paths are not guessed at. `dir_of` gives the directory a path written at
-/// a span is relative to (the directory of the file that wrote it).
+/// name. Missing files are left out (C703 reports them), and so are those
+/// `reach` does not admit or that are no regular file within the cap: the
+/// cross rules do not judge them. Variables in the paths are not guessed at.
+/// `dir_of` gives the directory a path written at a span is relative to (the
+/// directory of the file that wrote it).
 pub fn load_built<'a>(
     file: &ComposeFile,
+    reach: &Reach,
     dir_of: impl Fn(Span) -> Option<&'a Path>,
 ) -> HashMap<String, BuiltDockerfile> {
     let mut built = HashMap::new();
@@ -87,7 +91,7 @@ pub fn load_built<'a>(
             continue;
         };
         let path = spec.dockerfile_path(dir);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = referenced::read(reach, &path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()) else {
             continue;
         };
         let dockerfile = parse::parse(&text);

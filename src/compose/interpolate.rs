@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::yaml::{Node, Value};
+use crate::read::{MAX_FILE_SIZE, read_regular_file};
 use crate::source::Span;
 
 /// Where variables come from. As in Compose, the process environment wins
@@ -38,9 +39,10 @@ impl Environment {
         if !env_files.is_empty() {
             let mut vars = HashMap::new();
             for path in env_files {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|error| format!("cannot read env file {}: {error}", path.display()))?;
-                parse_env_file(&text, &mut vars, &environment.process);
+                // Named by the user, so read from anywhere; still only a regular file within the cap.
+                let bytes = read_regular_file(path, MAX_FILE_SIZE)
+                    .map_err(|error| format!("cannot read env file {}: it {error}", path.display()))?;
+                parse_env_file(&String::from_utf8_lossy(&bytes), &mut vars, &environment.process);
             }
             environment.env_files = Some(vars);
         }
@@ -118,23 +120,28 @@ pub fn parse_env_file(text: &str, vars: &mut HashMap<String, String>, process: &
         let value = value.trim_start();
         let (value, interpolate) = match value.chars().next() {
             Some(quote @ ('"' | '\'')) => {
-                // A quoted value may span lines until its closing quote.
-                let mut body = value[1..].to_string();
-                while closing_quote(&body, quote).is_none() {
+                // A quoted value may span lines until its closing quote; each
+                // line is scanned once (an escape never reaches past a line end).
+                let mut body = String::new();
+                let mut rest = &value[1..];
+                loop {
+                    if let Some(end) = closing_quote(rest, quote) {
+                        body.push_str(&rest[..end]);
+                        break;
+                    }
+                    body.push_str(rest);
                     match lines.next() {
                         Some(next) => {
                             body.push('\n');
-                            body.push_str(next);
+                            rest = next;
                         }
                         None => break,
                     }
                 }
-                let end = closing_quote(&body, quote).unwrap_or(body.len());
-                let inner = &body[..end];
                 if quote == '"' {
-                    (unescape_double(inner), true)
+                    (unescape_double(&body), true)
                 } else {
-                    (inner.to_string(), false)
+                    (body, false)
                 }
             }
             _ => {
@@ -206,6 +213,9 @@ pub enum ProblemKind {
     Required { name: String, message: String, empty: bool },
     /// `$NAME` or `${NAME}` with the variable unset: it becomes empty.
     Unset { name: String },
+    /// The `.env` the variables come from is there but was not read; the
+    /// reason names no content of it.
+    EnvFile { path: String, reason: String },
 }
 
 impl ProblemKind {
@@ -225,6 +235,9 @@ impl ProblemKind {
                 format!("required variable `{name}` is {state}{said}")
             }
             ProblemKind::Unset { name } => format!("variable `{name}` is not set: Compose substitutes an empty string"),
+            ProblemKind::EnvFile { path, reason } => {
+                format!("`{path}` {reason}: its variables are not used to interpolate this file")
+            }
         }
     }
 }
@@ -313,6 +326,10 @@ fn walk<'v>(
     }
 }
 
+/// The deepest nesting of `${...}` in a default, alternative or message:
+/// far beyond what people write, and parsed without exhausting the stack.
+const MAX_NESTING: usize = 32;
+
 /// A problem at a byte range of the scalar's text.
 struct Finding {
     start: usize,
@@ -376,7 +393,7 @@ fn parse(text: &str) -> (Vec<Piece>, Vec<Finding>) {
     let mut malformed = Vec::new();
     let mut at = 0;
     loop {
-        match parse_from(text, at, None) {
+        match parse_from(text, at, None, 0) {
             Ok((more, _)) => {
                 pieces.extend(more);
                 return (pieces, malformed);
@@ -389,9 +406,9 @@ fn parse(text: &str) -> (Vec<Piece>, Vec<Finding>) {
     }
 }
 
-/// Parses from `at` to the end, or (inside `${` opened at `open`) to the
-/// closing `}`, whose offset is returned.
-fn parse_from(text: &str, mut at: usize, open: Option<usize>) -> Result<(Vec<Piece>, usize), Finding> {
+/// Parses from `at` to the end, or (inside `${` opened at `open`, `depth`
+/// expressions deep) to the closing `}`, whose offset is returned.
+fn parse_from(text: &str, mut at: usize, open: Option<usize>, depth: usize) -> Result<(Vec<Piece>, usize), Finding> {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut literal = String::new();
@@ -417,7 +434,7 @@ fn parse_from(text: &str, mut at: usize, open: Option<usize>) -> Result<(Vec<Pie
                     }
                     Some(b'{') => {
                         flush(&mut literal, &mut pieces);
-                        let substitution = parse_braced(text, at)?;
+                        let substitution = parse_braced(text, at, depth)?;
                         at = substitution.end;
                         pieces.push(Piece::Var(substitution));
                     }
@@ -460,8 +477,20 @@ fn parse_from(text: &str, mut at: usize, open: Option<usize>) -> Result<(Vec<Pie
     Ok((pieces, text.len()))
 }
 
-/// Parses the `${...}` starting at `start`.
-fn parse_braced(text: &str, start: usize) -> Result<Substitution, Finding> {
+/// Parses the `${...}` starting at `start`, inside `depth` others.
+fn parse_braced(text: &str, start: usize, depth: usize) -> Result<Substitution, Finding> {
+    if depth >= MAX_NESTING {
+        // The rest of the value is not parsed: finding its end would take the recursion refused here.
+        let shown = crate::source::floor_char_boundary(&text[start..], 40);
+        return Err(Finding {
+            start,
+            end: text.len(),
+            kind: ProblemKind::Malformed {
+                expression: format!("{}…", &text[start..start + shown]),
+                reason: format!("`${{…}}` is nested deeper than {MAX_NESTING} levels"),
+            },
+        });
+    }
     let bytes = text.as_bytes();
     let name_at = start + 2;
     let len = name_len(&bytes[name_at..]);
@@ -521,7 +550,7 @@ fn parse_braced(text: &str, start: usize) -> Result<Substitution, Finding> {
             return Err(malformed(close(at), reason));
         }
     };
-    let (arg, close_at) = parse_from(text, at + 1, Some(start))?;
+    let (arg, close_at) = parse_from(text, at + 1, Some(start), depth + 1)?;
     Ok(Substitution {
         name,
         op: Some(op),
@@ -619,6 +648,7 @@ mod tests {
                 ProblemKind::Unset { name } => format!("unset {name} {}..{}", f.start, f.end),
                 ProblemKind::Required { name, message, .. } => format!("required {name}: {message}"),
                 ProblemKind::Malformed { expression, reason } => format!("{expression} {reason}"),
+                other => other.message(),
             })
             .collect();
         (out, found)
@@ -751,5 +781,35 @@ mod tests {
         assert_eq!(places, ["${MISSING}", "${GONE}"]);
         assert_eq!(found.unresolved.len(), 2);
         assert!(web.get("${KEY}").is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_malformed_not_a_stack_overflow() {
+        // 150 KB of `${A:-` overflowed the stack when every level recursed.
+        let deep = "${A:-".repeat(30_000) + &"}".repeat(30_000);
+        let (out, found) = run(&deep);
+        assert_eq!(out, "");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].ends_with("is nested deeper than 32 levels"), "{found:?}");
+        assert!(found[0].len() < 200, "{found:?}");
+        let shallow = "${A:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
+        assert_eq!(run(&shallow), ("x".to_string(), Vec::new()));
+        let mut vars = HashMap::new();
+        parse_env_file(&format!("A={deep}\nB=\"{deep}\"\n"), &mut vars, &HashMap::new());
+        assert_eq!(vars.get("A"), Some(&deep));
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_read_in_linear_time() {
+        // Rescanning the value at every line took minutes for this size.
+        let lines = "x".repeat(9) + "\n";
+        let text = format!("A=\"{}", lines.repeat(40_000));
+        let mut vars = HashMap::new();
+        parse_env_file(&text, &mut vars, &HashMap::new());
+        assert_eq!(vars.get("A").map(String::len), Some(text.len() - 4));
+        let mut vars = HashMap::new();
+        parse_env_file("A=\"one \\\" two\nthree\" # c\nB='x\ny'\n", &mut vars, &HashMap::new());
+        assert_eq!(vars.get("A").map(String::as_str), Some("one \" two\nthree"));
+        assert_eq!(vars.get("B").map(String::as_str), Some("x\ny"));
     }
 }

@@ -7,6 +7,7 @@ pub mod interpolate;
 pub mod merge;
 pub mod model;
 pub mod ports;
+pub mod referenced;
 pub mod schema;
 pub mod service_facts;
 pub mod site;

@@ -9,10 +9,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::compose::interpolate::{self, Environment, Interpolation};
+use crate::compose::interpolate::{self, Environment, Interpolation, Problem, ProblemKind};
 use crate::compose::merge;
+use crate::compose::referenced::{self, Reach, Refusal};
 use crate::compose::yaml::{self, Entry, Node, Value, YamlOutput};
 use crate::diagnostic::Diagnostic;
+use crate::settings::Settings;
 use crate::source::{FileId, FileKind, SourceFile, Span};
 
 /// Deepest chain of `include`s and `extends` followed; a longer one is a cycle
@@ -83,23 +85,41 @@ pub struct Project {
     pub files: Vec<ProjectFile>,
     pub variants: Vec<Variant>,
     environment: Environment,
+    /// Where referenced files may be read from.
+    reach: Reach,
     /// Files already read, by canonical path.
     loaded: HashMap<PathBuf, FileId>,
+    /// Each file's resolved document and the problems met resolving it:
+    /// a file included from many places is resolved once.
+    resolved: HashMap<FileId, (Option<Node>, Vec<ModelProblem>)>,
 }
 
 impl Project {
     /// A project from its files (as read by the runner) and its variants,
-    /// which index into `files`.
+    /// which index into `files`, with the settings' variables and
+    /// `allow-outside` directories.
     pub fn new(
         files: Vec<(SourceFile, Option<Diagnostic>, bool)>,
         variants: Vec<Variant>,
-        environment: &Environment,
+        settings: &Settings,
     ) -> Self {
+        let primary = files
+            .iter()
+            .find(|(_, _, primary)| *primary)
+            .or(files.first())
+            .map(|(source, _, _)| source.path.as_path());
+        let reach = Reach::of_project(
+            primary,
+            settings.config_path.as_deref(),
+            &settings.compose.allow_outside,
+        );
         let mut project = Project {
             files: Vec::with_capacity(files.len()),
             variants,
-            environment: environment.clone(),
+            environment: settings.environment.clone(),
+            reach,
             loaded: HashMap::new(),
+            resolved: HashMap::new(),
         };
         for (source, encoding_error, primary) in files {
             project.push(source, encoding_error, primary);
@@ -123,7 +143,7 @@ impl Project {
         environment: &Environment,
     ) -> FileId {
         let id = self.files.len() as FileId;
-        let (yaml, interpolation) = parse_interpolated(&source, id, environment);
+        let (yaml, interpolation) = parse_interpolated(&source, id, environment, &self.reach);
         let dir = existing_dir(&source.path);
         self.files.push(ProjectFile {
             source,
@@ -138,7 +158,7 @@ impl Project {
 
     /// The file at `path`, read and parsed the first time it is asked for,
     /// interpolated with `environment` (an include's `env_file`) when given.
-    fn load(&mut self, path: &Path, environment: Option<&Environment>) -> Option<FileId> {
+    fn load(&mut self, path: &Path, environment: Option<&Environment>) -> Result<FileId, Refusal> {
         // The files the project started with are known by canonical path
         // only from the first reference on: most projects make none.
         if self.loaded.is_empty() {
@@ -148,18 +168,24 @@ impl Project {
                 }
             }
         }
-        let canonical = path.canonicalize().ok()?;
-        if let Some(id) = self.loaded.get(&canonical) {
-            return Some(*id);
+        if let Some(id) = path
+            .canonicalize()
+            .ok()
+            .and_then(|canonical| self.loaded.get(&canonical))
+        {
+            return Ok(*id);
         }
-        let bytes = std::fs::read(path).ok()?;
-        let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes);
+        let bytes = referenced::read(&self.reach, path)?;
+        let canonical = path
+            .canonicalize()
+            .map_err(|_| Refusal::Read(crate::read::ReadError::NotFound))?;
+        let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes.to_vec());
         let id = match environment {
             Some(environment) => self.push_with(source, encoding_error, false, environment),
             None => self.push(source, encoding_error, false),
         };
         self.loaded.insert(canonical, id);
-        Some(id)
+        Ok(id)
     }
 
     /// The first document of a file, when it is a mapping.
@@ -209,6 +235,21 @@ impl Project {
         if chain.contains(&file) || chain.len() > MAX_CHAIN {
             return None;
         }
+        if let Some((document, found)) = self.resolved.get(&file) {
+            problems.extend(found.iter().cloned());
+            return document.clone();
+        }
+        let mut found = Vec::new();
+        let document = self.resolve(file, chain, &mut found);
+        found.sort_by_key(|problem| problem.span);
+        found.dedup();
+        problems.extend(found.iter().cloned());
+        self.resolved.insert(file, (document.clone(), found));
+        document
+    }
+
+    /// [`Project::resolved`], the first time a file is asked for.
+    fn resolve(&mut self, file: FileId, chain: &mut Vec<FileId>, problems: &mut Vec<ModelProblem>) -> Option<Node> {
         let mut document = self.document(file)?.clone();
         chain.push(file);
         let included = self.included(file, &document, chain, problems);
@@ -289,7 +330,7 @@ impl Project {
 
     /// The variables an `include` entry's `env_file:` (one path or a list,
     /// relative to `dir`) gives its project instead of the `.env` beside it;
-    /// `None` without one. A missing env file is a problem at its path.
+    /// `None` without one. An env file that is not read is a problem at its path.
     fn include_environment(
         &self,
         dir: Option<&Path>,
@@ -307,13 +348,18 @@ impl Project {
             let Some(name) = path_node.as_str().filter(|name| !name.is_empty()) else {
                 continue;
             };
-            match std::fs::read_to_string(dir.join(name)) {
-                Ok(text) => interpolate::parse_env_file(&text, &mut variables, &self.environment.process),
-                Err(_) => problems.push(ModelProblem {
-                    span: path_node.span,
-                    message: format!("the env file `{name}` of this include does not exist"),
-                    help: format!("create `{}` or fix the path", dir.join(name).display()),
-                }),
+            let path = dir.join(name);
+            match referenced::read(&self.reach, &path) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    interpolate::parse_env_file(&text, &mut variables, &self.environment.process);
+                }
+                Err(refusal) => problems.push(refused(
+                    path_node.span,
+                    &format!("the env file `{name}` of this include"),
+                    &path,
+                    &refusal,
+                )),
             }
         }
         Some(Environment {
@@ -323,7 +369,7 @@ impl Project {
     }
 
     /// The file a path in the project names (relative to `dir`), or a problem
-    /// at the path when it cannot be read.
+    /// at the path when it is not read.
     fn referenced_file(
         &mut self,
         dir: Option<&Path>,
@@ -339,15 +385,18 @@ impl Project {
         }
         let dir = dir?;
         let path = dir.join(written);
-        let id = self.load(&path, environment);
-        if id.is_none() {
-            problems.push(ModelProblem {
-                span: path_node.span,
-                message: format!("the {what} file `{written}` does not exist"),
-                help: format!("create `{}` or fix the path", path.display()),
-            });
+        match self.load(&path, environment) {
+            Ok(id) => Some(id),
+            Err(refusal) => {
+                problems.push(refused(
+                    path_node.span,
+                    &format!("the {what} file `{written}`"),
+                    &path,
+                    &refusal,
+                ));
+                None
+            }
         }
-        id
     }
 
     /// Replaces every service that `extends` another by the merge of the two.
@@ -469,6 +518,11 @@ impl Project {
         Some(merged)
     }
 
+    /// Where the project may read referenced files from.
+    pub fn reach(&self) -> &Reach {
+        &self.reach
+    }
+
     /// Every unresolved span of every file: values no rule should judge.
     pub fn unresolved(&self) -> Interpolation {
         let mut all = Interpolation::default();
@@ -476,6 +530,16 @@ impl Project {
             all.unresolved.extend(file.interpolation.unresolved.iter().copied());
         }
         all
+    }
+}
+
+/// The problem of a referenced file that was not read: it names the path,
+/// and quotes nothing of the file.
+fn refused(span: Span, subject: &str, path: &Path, refusal: &Refusal) -> ModelProblem {
+    ModelProblem {
+        span,
+        message: format!("{subject} {refusal}"),
+        help: refusal.help(path),
     }
 }
 
@@ -514,8 +578,15 @@ fn tidy(path: &Path) -> PathBuf {
 /// Parses compose text as file `file` of a project and interpolates its
 /// values with the variables for it: the run's environment, over `.env`
 /// beside the file unless `--env-file` replaced it. Rules then see the
-/// values Compose would deploy.
-pub fn parse_interpolated(source: &SourceFile, file: FileId, environment: &Environment) -> (YamlOutput, Interpolation) {
+/// values Compose would deploy. A `.env` that is there but not read (outside
+/// `reach`, no regular file, too large, unreadable) is a problem at the
+/// file's start, since no line of the file names it.
+pub fn parse_interpolated(
+    source: &SourceFile,
+    file: FileId,
+    environment: &Environment,
+    reach: &Reach,
+) -> (YamlOutput, Interpolation) {
     let text = &source.text;
     let mut parsed = yaml::parse_in(text, file);
     let mut found = Interpolation::default();
@@ -528,9 +599,22 @@ pub fn parse_interpolated(source: &SourceFile, file: FileId, environment: &Envir
                 dir
             }
         });
-        let dot_env = dir
-            .and_then(|dir| environment.dot_env_path(dir))
-            .and_then(|path| std::fs::read_to_string(path).ok());
+        let dot_env =
+            dir.and_then(|dir| environment.dot_env_path(dir))
+                .and_then(|path| match referenced::read(reach, &path) {
+                    Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    Err(refusal) if refusal.is_not_found() => None,
+                    Err(refusal) => {
+                        found.problems.push(Problem {
+                            span: Span::point(0).in_file(file),
+                            kind: ProblemKind::EnvFile {
+                                path: path.display().to_string(),
+                                reason: refusal.to_string(),
+                            },
+                        });
+                        None
+                    }
+                });
         let variables = environment.variables(dot_env.as_deref());
         for document in &mut parsed.documents {
             interpolate::apply(text, document, &variables, &mut found);
@@ -567,7 +651,8 @@ mod tests {
             files: (0..files.len() as FileId).collect(),
             production: false,
         }];
-        let project = Project::new(sources, variants, &Environment::default());
+        let settings = Settings::load(dir.path(), &crate::settings::Overrides::default()).unwrap();
+        let project = Project::new(sources, variants, &settings);
         (dir, project)
     }
 
@@ -696,5 +781,99 @@ mod tests {
         );
         let services = model.root.as_ref().unwrap().get("services").unwrap();
         assert!(services.get("db").is_some());
+    }
+
+    #[test]
+    fn an_include_diamond_resolves_each_file_once() {
+        // Each level includes the next twice: 2^25 resolutions without memoizing.
+        const LEVELS: usize = 25;
+        let mut files: Vec<(String, String)> = (0..LEVELS)
+            .map(|level| {
+                let next = format!("level{}.yaml", level + 1);
+                let text = format!("include: [{next}, {{path: {next}}}]\nservices: {{s{level}: {{image: x}}}}\n");
+                (format!("level{level}.yaml"), text)
+            })
+            .collect();
+        files.push((
+            format!("level{LEVELS}.yaml"),
+            "services: {last: {image: x}}\n".to_string(),
+        ));
+        let (dir, mut project) = project(&[(files[0].0.as_str(), files[0].1.as_str())]);
+        for (name, text) in &files[1..] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let model = project.model(&[0]);
+        assert!(model.problems.is_empty(), "{:?}", messages(&model));
+        let services = model.root.as_ref().unwrap().get("services").unwrap();
+        assert!(services.get("s0").is_some() && services.get("last").is_some());
+        assert_eq!(project.files.len(), LEVELS + 1);
+    }
+
+    #[test]
+    fn a_file_included_by_every_variant_is_read_once() {
+        let (dir, mut project) = project(&[
+            ("compose.yaml", "include: [shared/common.yaml]\nservices: {}\n"),
+            ("compose.prod.yaml", "include: [shared/common.yaml]\nservices: {}\n"),
+        ]);
+        std::fs::create_dir_all(dir.path().join("shared")).unwrap();
+        let common = dir.path().join("shared/common.yaml");
+        std::fs::write(&common, "services: {db: {image: d}}\n").unwrap();
+        for _ in 0..3 {
+            for file in [0, 1] {
+                let model = project.model(&[file]);
+                assert!(model.problems.is_empty(), "{:?}", messages(&model));
+            }
+            project = Project::new(
+                project
+                    .files
+                    .into_iter()
+                    .filter(|file| file.primary)
+                    .map(|file| (file.source, file.encoding_error, true))
+                    .collect(),
+                project.variants,
+                &Settings::load(dir.path(), &crate::settings::Overrides::default()).unwrap(),
+            );
+        }
+        assert_eq!(referenced::disk_reads(&common), 1);
+    }
+
+    #[test]
+    fn an_unreadable_env_file_is_a_problem_that_names_it() {
+        let (dir, mut project) = project(&[(
+            "compose.yaml",
+            "include:\n  - path: db.yaml\n    env_file: env.d\nservices: {}\n",
+        )]);
+        std::fs::create_dir(dir.path().join("env.d")).unwrap();
+        std::fs::write(dir.path().join("db.yaml"), "services: {db: {image: d}}\n").unwrap();
+        let model = project.model(&[0]);
+        assert_eq!(
+            messages(&model),
+            ["the env file `env.d` of this include is a directory, not a regular file"]
+        );
+    }
+
+    #[test]
+    fn a_dot_env_that_is_no_regular_file_is_an_interpolation_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".env")).unwrap();
+        let path = dir.path().join("compose.yaml");
+        let source = SourceFile::new(
+            &path,
+            FileKind::Compose,
+            "services: {a: {image: \"x:${TAG:-1}\"}}\n".to_string(),
+        );
+        let reach = Reach::of_project(Some(&path), None, &[]);
+        let (_, interpolation) = parse_interpolated(&source, 0, &Environment::default(), &reach);
+        let messages: Vec<String> = interpolation
+            .problems
+            .iter()
+            .map(|problem| problem.kind.message())
+            .collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].contains(".env` is a directory, not a regular file"),
+            "{messages:?}"
+        );
+        assert_eq!(interpolation.problems[0].span, Span::point(0));
     }
 }

@@ -24,7 +24,7 @@ use super::project;
 pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     let cwd =
         std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
-    let settings = load_settings(&cwd, &args.common)?;
+    let mut settings = load_settings(&cwd, &args.common)?;
 
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let file_path = project::compose_file(&path).map_err(ToolError)?;
@@ -39,13 +39,13 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         .find(|unit| !unit.variants.is_empty())
         .ok_or_else(|| ToolError(format!("{}: not a compose file", file_path.display())))?;
     let input = lint::read_unit(&unit, &mut HashMap::new()).map_err(ToolError)?;
-    let environment = Environment::load(&[]).map_err(ToolError)?;
+    settings.environment = Environment::load(&[]).map_err(ToolError)?;
     let files = input
         .files
         .into_iter()
         .map(|(input, primary)| (input.source, input.encoding_error, primary))
         .collect();
-    let mut compose = Project::new(files, input.variants, &environment);
+    let mut compose = Project::new(files, input.variants, &settings);
     for file in &compose.files {
         let source = &file.source;
         if file.encoding_error.is_some() {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::compose::ComposeFile;
+use crate::read::{MAX_FILE_SIZE, read_regular_file};
 
 /// The files Compose reads by default, in its order of preference.
 const DEFAULT_FILES: [&str; 4] = [
@@ -38,8 +39,8 @@ pub fn compose_file(path: &Path) -> Result<PathBuf, String> {
 /// then the directory's name, normalised to what Compose accepts.
 pub fn project_name(file: Option<&ComposeFile>, project_dir: &Path, environment: Option<&str>) -> String {
     let from_dotenv = || {
-        let text = std::fs::read_to_string(project_dir.join(".env")).ok()?;
-        dotenv_value(&text, "COMPOSE_PROJECT_NAME")
+        let bytes = read_regular_file(&project_dir.join(".env"), MAX_FILE_SIZE).ok()?;
+        dotenv_value(&String::from_utf8_lossy(&bytes), "COMPOSE_PROJECT_NAME")
     };
     let from_file = || {
         let name = file?.root.get("name")?.as_str()?;
@@ -112,5 +113,19 @@ mod tests {
         std::fs::write(project.join(".env"), "# dotenv\nCOMPOSE_PROJECT_NAME=\"from-dotenv\"\n").unwrap();
         assert_eq!(project_name(Some(&file), &project, None), "from-dotenv");
         assert_eq!(project_name(Some(&file), &project, Some("Env")), "env");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dot_env_that_is_a_fifo_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("demo");
+        std::fs::create_dir(&project).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(project.join(".env"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(project_name(None, &project, None), "demo");
     }
 }

@@ -47,6 +47,8 @@ impl Rule for Interpolation {
                     diagnostic.severity = Severity::Warning;
                     diagnostic
                 }
+                ProblemKind::EnvFile { .. } => Diagnostic::new(&META, problem.span, problem.kind.message())
+                    .with_help("make `.env` a regular, readable file of the project, or name the variables' file with `--env-file`"),
             };
             out.push(diagnostic);
         }
