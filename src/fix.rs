@@ -7,18 +7,20 @@
 //! things worse is dropped and reported, never written.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
+use crate::compose::edit::FileText;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::{self, Checked};
 use crate::settings::Settings;
-use crate::compose::edit::FileText;
 use crate::source::{FileId, FileKind, SourceFile, Span};
 
 /// Rounds before giving up on reaching a fixed point (each round applies at
 /// least one fix, so only pathological fix chains get here).
 const MAX_ROUNDS: usize = 16;
+
+mod write;
+pub use write::{remove_temporaries_on_signal, write_atomic};
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,7 +282,9 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
                 mode.allows(fix.applicability)
                     && !fix.edits.is_empty()
                     && editable(fix, &state.texts)
-                    && !dropped.iter().any(|(at, key, _)| at == file && *key == fix_key(diagnostic, fix))
+                    && !dropped
+                        .iter()
+                        .any(|(at, key, _)| at == file && *key == fix_key(diagnostic, fix))
             })
             .collect();
         if candidates.is_empty() {
@@ -452,38 +456,6 @@ pub fn merge_fixed(all: Vec<Fixed>) -> Vec<Fixed> {
         .collect()
 }
 
-/// Writes `text` to `path` atomically (a temporary file in the same
-/// directory, then a rename), keeping the file's permissions, unless the file
-/// changed on disk since it was read as `read`.
-pub fn write_atomic(path: &Path, read: &str, text: &str) -> Result<(), String> {
-    let on_disk = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    if on_disk != read.as_bytes() {
-        return Err(format!(
-            "{}: changed on disk while it was being fixed; not overwritten",
-            path.display()
-        ));
-    }
-    let permissions = std::fs::metadata(path)
-        .map_err(|error| format!("{}: {error}", path.display()))?
-        .permissions();
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|error| format!("{}: {error}", dir.display()))?;
-    temporary
-        .write_all(text.as_bytes())
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    temporary
-        .as_file()
-        .set_permissions(permissions)
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    temporary
-        .persist(path)
-        .map_err(|error| format!("{}: {}", path.display(), error.error))?;
-    Ok(())
-}
-
 /// A unified diff of what fixing did, with the path as the user gave it.
 pub fn unified_diff(fixed: &Fixed) -> String {
     let path = &fixed.checked.source.path;
@@ -516,27 +488,29 @@ mod tests {
     }
 
     #[test]
-    fn a_file_changed_on_disk_is_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("compose.yaml");
-        std::fs::write(&path, "services: {}\n").unwrap();
-        std::fs::write(&path, "services: {changed: {}}\n").unwrap();
-        let error = write_atomic(&path, "services: {}\n", "fixed\n").unwrap_err();
-        assert!(error.contains("changed on disk"), "{error}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "services: {changed: {}}\n");
+    fn an_edit_of_another_file_is_never_applied() {
+        let other = Edit::insert(2, "X").in_file(1);
+        let beyond = Edit::insert(99, "Y");
+        assert_eq!(apply_edits(FileText::new(0, "abc"), &[&other, &beyond]), "abc");
+        assert_eq!(apply_edits(FileText::new(1, "abc"), &[&other]), "abXc");
     }
 
-    #[cfg(unix)]
     #[test]
-    fn an_atomic_write_keeps_the_mode() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Dockerfile");
-        std::fs::write(&path, "FROM a\n").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&path, "FROM a\n", "FROM b\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    fn halving_costs_one_trial_when_all_are_good_and_few_for_one_bad() {
+        let items: Vec<usize> = (0..1024).collect();
+        let mut trials = 0;
+        let (kept, rejected) = bisect(&items, |_| {
+            trials += 1;
+            true
+        });
+        assert_eq!((kept.len(), rejected.len(), trials), (1024, 0, 1));
+        let mut trials = 0;
+        let (kept, rejected) = bisect(&items, |set| {
+            trials += 1;
+            !set.contains(&700)
+        });
+        assert_eq!((kept.len(), rejected), (1023, vec![700]));
+        assert!(trials <= 2 * 10 + 1, "{trials} trials");
     }
 
     #[test]
