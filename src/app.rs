@@ -159,7 +159,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         let path = &file.checked.source.path;
         for dropped in &file.dropped {
             notes.push_str(&format!(
-                "{}: fix not applied, its result was worse: {dropped}\n",
+                "{}: fix not applied: {dropped}\n",
                 path.display()
             ));
         }
