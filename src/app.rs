@@ -158,10 +158,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     for file in &fixed {
         let path = &file.checked.source.path;
         for dropped in &file.dropped {
-            notes.push_str(&format!(
-                "{}: fix not applied: {dropped}\n",
-                path.display()
-            ));
+            notes.push_str(&format!("{}: fix not applied: {dropped}\n", path.display()));
         }
         if !file.changed() {
             continue;
