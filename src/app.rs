@@ -182,7 +182,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     for file in &fixed {
         let path = escape_controls(&file.checked.source.path.display().to_string());
         for dropped in &file.dropped {
-            notes.push_str(&format!("{path}: fix not applied, its result was worse: {dropped}\n"));
+            notes.push_str(&format!("{path}: fix not applied: {dropped}\n"));
         }
         if !file.changed() {
             continue;

@@ -6,18 +6,21 @@
 //! error the text did not have is retried fix by fix; a fix that still makes
 //! things worse is dropped and reported, never written.
 
-use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::compose::edit::FileText;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::{self, Checked};
 use crate::settings::Settings;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, FileKind, SourceFile, Span};
 
 /// Rounds before giving up on reaching a fixed point (each round applies at
 /// least one fix, so only pathological fix chains get here).
 const MAX_ROUNDS: usize = 16;
+
+mod write;
+pub use write::{remove_temporaries_on_signal, write_atomic};
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,13 +54,19 @@ impl Fixed {
     }
 }
 
-/// Applies `edits` (which must not overlap) to `text`.
-pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.to_vec();
+/// Applies to `file` those of `edits` made in it (which must not overlap):
+/// the one place an edit meets a text, so an edit of another file, or one
+/// out of the text's bounds, is never applied to it.
+pub fn apply_edits(file: FileText, edits: &[&Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().copied().filter(|edit| file.holds(edit.span)).collect();
     sorted.sort_by_key(|edit| (edit.span.start, edit.span.end));
+    let text = file.text();
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
     for edit in sorted {
+        if edit.span.start < cursor {
+            continue;
+        }
         out.push_str(&text[cursor..edit.span.start]);
         out.push_str(&edit.content);
         cursor = edit.span.end;
@@ -72,13 +81,6 @@ fn conflicts(a: Span, b: Span) -> bool {
     let overlap = a.start < b.end && b.start < a.end;
     let insertion_touches = (a.is_empty() || b.is_empty()) && (a.start == b.end || b.start == a.end);
     overlap || a.start == b.start || insertion_touches
-}
-
-fn valid_edit(text: &str, edit: &Edit) -> bool {
-    edit.span.start <= edit.span.end
-        && edit.span.end <= text.len()
-        && text.is_char_boundary(edit.span.start)
-        && text.is_char_boundary(edit.span.end)
 }
 
 /// Error findings by code: a fix must not add to any of them.
@@ -141,13 +143,77 @@ fn unit_no_worse(before: &[Checked], after: &[Checked]) -> bool {
         .all(|(code, count)| before.get(code).copied().unwrap_or(0) >= *count)
 }
 
+/// Why a pending fix was not applied, as reported after `CODE: fix message`.
+const BREAKS_SYNTAX: &str = "the file would not parse, or would repeat a key";
+const ADDS_ERRORS: &str = "it adds an error";
+const UNDONE: &str = "another fix undoes it";
+const CHANGES_NOTHING: &str = "it changes nothing";
+const TOO_MANY_ROUNDS: &str = "still pending after the last round";
+
+/// A fix found in one round: the file of its finding, and its finding.
+type Candidate<'a> = (usize, &'a Diagnostic, &'a Fix);
+
+/// YAML syntax errors and repeated keys in a compose text: what no fix may
+/// add, whatever rules are selected (S001 and S002 may not be).
+fn syntax_problems(kind: FileKind, text: &str) -> usize {
+    match kind {
+        FileKind::Compose => {
+            let parsed = crate::compose::yaml::parse(text);
+            parsed.errors.len() + parsed.duplicate_keys.len()
+        }
+        FileKind::Dockerfile => 0,
+    }
+}
+
+/// Splits `items` into those `ok` accepts together and those it rejects,
+/// halving a rejected group until single items are left: with `k` bad items
+/// of `n`, about `k·log n` calls, one when all are good.
+fn bisect<T: Copy>(items: &[T], mut ok: impl FnMut(&[T]) -> bool) -> (Vec<T>, Vec<T>) {
+    let mut kept: Vec<T> = Vec::new();
+    let mut rejected = Vec::new();
+    let mut groups = vec![items];
+    while let Some(group) = groups.pop() {
+        if group.is_empty() {
+            continue;
+        }
+        let mut trial = kept.clone();
+        trial.extend_from_slice(group);
+        if ok(&trial) {
+            kept = trial;
+        } else if let [single] = group {
+            rejected.push(*single);
+        } else {
+            let (left, right) = group.split_at(group.len() / 2);
+            groups.push(right);
+            groups.push(left);
+        }
+    }
+    (kept, rejected)
+}
+
+/// The state of a unit after a round.
+struct State {
+    texts: Vec<String>,
+    current: Vec<Checked>,
+    applied: Vec<usize>,
+    /// The fixes applied in the round that led here.
+    keys: Vec<(usize, String)>,
+}
+
 /// Fixes a unit (a Dockerfile, or a compose project) in memory: nothing is
 /// written here. A fix may edit any primary file of the unit (a finding in
 /// a merged value is fixed in the file that set it), never a file the
 /// project only refers to. Returns every file of the unit.
+///
+/// A round's fixes are applied together when the result has no new YAML
+/// problem in any file and no new error; otherwise the culprits are found by
+/// halving. Fixes that would undo an earlier round (two rules, or two
+/// variants, wanting different values) are all dropped and the text goes
+/// back to before the first of them, so a second `--fix` finds nothing to do.
+/// Every fix not applied is reported with its reason.
 pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Vec<Fixed> {
     let variants = unit.variants.clone();
-    let files: Vec<(std::path::PathBuf, crate::source::FileKind, Option<Diagnostic>, bool)> = unit
+    let files: Vec<(std::path::PathBuf, FileKind, Option<Diagnostic>, bool)> = unit
         .files
         .iter()
         .map(|(input, primary)| {
@@ -187,20 +253,27 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
             settings,
         )
     };
-    let mut texts = originals.clone();
-    let mut current = lint::lint_unit(unit, settings);
-    let mut applied = vec![0; current.len()];
-    let mut dropped: Vec<(usize, String)> = Vec::new();
-    // Texts already reached: fixes that undo each other must not loop.
-    let mut seen: HashSet<Vec<String>> = HashSet::from([texts.clone()]);
+    let current = lint::lint_unit(unit, settings);
+    let mut state = State {
+        applied: vec![0; current.len()],
+        texts: originals.clone(),
+        current,
+        keys: Vec::new(),
+    };
+    let mut dropped: Vec<(usize, String, &'static str)> = Vec::new();
+    // The states reached, in order: a round that comes back to one of them
+    // means its fixes and those since undo each other.
+    let mut history: Vec<State> = Vec::new();
     let editable = |fix: &Fix, texts: &[String]| {
         fix.edits.iter().all(|edit| {
             let file = edit.span.file as usize;
-            file < texts.len() && fixable[file] && valid_edit(&texts[file], edit)
+            file < texts.len() && fixable[file] && FileText::new(edit.span.file, &texts[file]).holds(edit.span)
         })
     };
-    for _ in 0..MAX_ROUNDS {
-        let candidates: Vec<(usize, &Diagnostic, &Fix)> = current
+    let mut rounds = 0;
+    loop {
+        let candidates: Vec<Candidate> = state
+            .current
             .iter()
             .enumerate()
             .flat_map(|(file, checked)| checked.diagnostics.iter().map(move |diagnostic| (file, diagnostic)))
@@ -208,80 +281,106 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
             .filter(|(file, diagnostic, fix)| {
                 mode.allows(fix.applicability)
                     && !fix.edits.is_empty()
-                    && editable(fix, &texts)
-                    && !dropped.contains(&(*file, fix_key(diagnostic, fix)))
+                    && editable(fix, &state.texts)
+                    && !dropped
+                        .iter()
+                        .any(|(at, key, _)| at == file && *key == fix_key(diagnostic, fix))
             })
             .collect();
         if candidates.is_empty() {
             break;
         }
-        let mut chosen: Vec<(usize, &Diagnostic, &Fix)> = Vec::new();
-        for candidate in &candidates {
-            let clashes = chosen.iter().any(|(_, _, fix)| {
-                fix.edits.iter().any(|taken| {
-                    candidate
-                        .2
-                        .edits
-                        .iter()
-                        .any(|edit| taken.span.file == edit.span.file && conflicts(taken.span, edit.span))
-                })
-            });
-            if !clashes {
-                chosen.push(*candidate);
-            }
+        if rounds == MAX_ROUNDS {
+            dropped.extend(
+                candidates
+                    .iter()
+                    .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix), TOO_MANY_ROUNDS)),
+            );
+            break;
         }
-        let apply = |fixes: &[&Fix]| -> Vec<String> {
-            texts
+        rounds += 1;
+        let chosen = non_conflicting(&candidates);
+        let apply = |fixes: &[Candidate]| -> Vec<String> {
+            state
+                .texts
                 .iter()
                 .enumerate()
                 .map(|(file, text)| {
-                    let edits: Vec<&Edit> = fixes
-                        .iter()
-                        .flat_map(|fix| fix.edits.iter())
-                        .filter(|edit| edit.span.file as usize == file)
-                        .collect();
-                    if edits.is_empty() {
-                        text.clone()
-                    } else {
-                        apply_edits(text, &edits)
-                    }
+                    let edits: Vec<&Edit> = fixes.iter().flat_map(|(_, _, fix)| fix.edits.iter()).collect();
+                    apply_edits(FileText::new(file as FileId, text), &edits)
                 })
                 .collect()
         };
-        let all: Vec<&Fix> = chosen.iter().map(|(_, _, fix)| *fix).collect();
-        let next_texts = apply(&all);
-        if !seen.insert(next_texts.clone()) {
-            break;
-        }
-        let next = relint(&next_texts);
-        if unit_no_worse(&current, &next) {
-            for (_, _, fix) in &chosen {
-                applied[fix.edits[0].span.file as usize] += 1;
+        let before: Vec<usize> = files
+            .iter()
+            .zip(&state.texts)
+            .map(|((_, kind, _, _), text)| syntax_problems(*kind, text))
+            .collect();
+        let parses = |fixes: &[Candidate]| {
+            apply(fixes)
+                .iter()
+                .zip(&state.texts)
+                .enumerate()
+                .all(|(file, (next, text))| next == text || syntax_problems(files[file].1, next) <= before[file])
+        };
+        let (parsing, broken) = bisect(&chosen, parses);
+        let mut relinted = None;
+        let (kept, worse) = bisect(&parsing, |fixes| {
+            let next = relint(&apply(fixes));
+            let fine = unit_no_worse(&state.current, &next);
+            if fine {
+                // The last accepted trial is the kept set: its lint is the next state's.
+                relinted = Some(next);
             }
-            texts = next_texts;
-            current = next;
+            fine
+        });
+        let reason = |rejected: Vec<Candidate>, why: &'static str| {
+            rejected
+                .into_iter()
+                .map(|(file, diagnostic, fix)| (file, fix_key(diagnostic, fix), why))
+                .collect::<Vec<_>>()
+        };
+        dropped.extend(reason(broken, BREAKS_SYNTAX));
+        dropped.extend(reason(worse, ADDS_ERRORS));
+        if kept.is_empty() {
             continue;
         }
-        // Together they made things worse: apply the first fix that is fine
-        // alone and let the next round see fresh spans; drop the bad ones.
-        let mut progressed = None;
-        let mut bad = Vec::new();
-        for (file, diagnostic, fix) in &chosen {
-            let alone = apply(&[*fix]);
-            let next = relint(&alone);
-            if unit_no_worse(&current, &next) {
-                progressed = Some((fix.edits[0].span.file as usize, alone, next));
-                break;
+        let texts = apply(&kept);
+        let keys: Vec<(usize, String)> = kept
+            .iter()
+            .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix)))
+            .collect();
+        if texts == state.texts {
+            dropped.extend(keys.into_iter().map(|(file, key)| (file, key, CHANGES_NOTHING)));
+            continue;
+        }
+        if let Some(back) = history.iter().position(|earlier| earlier.texts == texts) {
+            // Back to an earlier text: drop every fix since, and return there.
+            let mut undone = keys;
+            while history.len() > back {
+                undone.append(&mut state.keys);
+                let Some(earlier) = history.pop() else { break };
+                state = earlier;
             }
-            bad.push((*file, fix_key(diagnostic, fix)));
+            dropped.extend(undone.into_iter().map(|(file, key)| (file, key, UNDONE)));
+            continue;
         }
-        dropped.extend(bad);
-        if let Some((file, alone, next)) = progressed {
-            applied[file] += 1;
-            texts = alone;
-            current = next;
+        let mut applied = state.applied.clone();
+        for (_, _, fix) in &kept {
+            applied[fix.edits[0].span.file as usize] += 1;
         }
+        let current = relinted.unwrap_or_else(|| relint(&texts));
+        history.push(std::mem::replace(
+            &mut state,
+            State {
+                texts,
+                current,
+                applied,
+                keys,
+            },
+        ));
     }
+    let State { current, applied, .. } = state;
     current
         .into_iter()
         .enumerate()
@@ -294,11 +393,31 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
             applied: applied.get(file).copied().unwrap_or(0),
             dropped: dropped
                 .iter()
-                .filter(|(at, _)| *at == file)
-                .map(|(_, key)| key.clone())
+                .filter(|(at, _, _)| *at == file)
+                .map(|(_, key, why)| format!("{key} ({why})"))
                 .collect(),
         })
         .collect()
+}
+
+/// The candidates whose edits touch none of an earlier one's, in order.
+fn non_conflicting<'a>(candidates: &[Candidate<'a>]) -> Vec<Candidate<'a>> {
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        let clashes = chosen.iter().any(|(_, _, fix)| {
+            fix.edits.iter().any(|taken| {
+                candidate
+                    .2
+                    .edits
+                    .iter()
+                    .any(|edit| taken.span.file == edit.span.file && conflicts(taken.span, edit.span))
+            })
+        });
+        if !clashes {
+            chosen.push(*candidate);
+        }
+    }
+    chosen
 }
 
 /// One result per file: a file reached from several units (an included
@@ -337,38 +456,6 @@ pub fn merge_fixed(all: Vec<Fixed>) -> Vec<Fixed> {
         .collect()
 }
 
-/// Writes `text` to `path` atomically (a temporary file in the same
-/// directory, then a rename), keeping the file's permissions, unless the file
-/// changed on disk since it was read as `read`.
-pub fn write_atomic(path: &Path, read: &str, text: &str) -> Result<(), String> {
-    let on_disk = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    if on_disk != read.as_bytes() {
-        return Err(format!(
-            "{}: changed on disk while it was being fixed; not overwritten",
-            path.display()
-        ));
-    }
-    let permissions = std::fs::metadata(path)
-        .map_err(|error| format!("{}: {error}", path.display()))?
-        .permissions();
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(dir).map_err(|error| format!("{}: {error}", dir.display()))?;
-    temporary
-        .write_all(text.as_bytes())
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    temporary
-        .as_file()
-        .set_permissions(permissions)
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    temporary
-        .persist(path)
-        .map_err(|error| format!("{}: {}", path.display(), error.error))?;
-    Ok(())
-}
-
 /// A unified diff of what fixing did, with the path as the user gave it.
 pub fn unified_diff(fixed: &Fixed) -> String {
     let path = &fixed.checked.source.path;
@@ -394,31 +481,36 @@ mod tests {
         let insert = Edit::insert(3, "X");
         let replace = Edit::replace(Span::new(0, 1), "A");
         let delete = Edit::delete(Span::new(4, 6));
-        assert_eq!(apply_edits(text, &[&delete, &insert, &replace]), "AbcXd");
+        assert_eq!(
+            apply_edits(FileText::new(0, text), &[&delete, &insert, &replace]),
+            "AbcXd"
+        );
     }
 
     #[test]
-    fn a_file_changed_on_disk_is_not_overwritten() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("compose.yaml");
-        std::fs::write(&path, "services: {}\n").unwrap();
-        std::fs::write(&path, "services: {changed: {}}\n").unwrap();
-        let error = write_atomic(&path, "services: {}\n", "fixed\n").unwrap_err();
-        assert!(error.contains("changed on disk"), "{error}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "services: {changed: {}}\n");
+    fn an_edit_of_another_file_is_never_applied() {
+        let other = Edit::insert(2, "X").in_file(1);
+        let beyond = Edit::insert(99, "Y");
+        assert_eq!(apply_edits(FileText::new(0, "abc"), &[&other, &beyond]), "abc");
+        assert_eq!(apply_edits(FileText::new(1, "abc"), &[&other]), "abXc");
     }
 
-    #[cfg(unix)]
     #[test]
-    fn an_atomic_write_keeps_the_mode() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("Dockerfile");
-        std::fs::write(&path, "FROM a\n").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&path, "FROM a\n", "FROM b\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "FROM b\n");
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    fn halving_costs_one_trial_when_all_are_good_and_few_for_one_bad() {
+        let items: Vec<usize> = (0..1024).collect();
+        let mut trials = 0;
+        let (kept, rejected) = bisect(&items, |_| {
+            trials += 1;
+            true
+        });
+        assert_eq!((kept.len(), rejected.len(), trials), (1024, 0, 1));
+        let mut trials = 0;
+        let (kept, rejected) = bisect(&items, |set| {
+            trials += 1;
+            !set.contains(&700)
+        });
+        assert_eq!((kept.len(), rejected), (1023, vec![700]));
+        assert!(trials <= 2 * 10 + 1, "{trials} trials");
     }
 
     #[test]

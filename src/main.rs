@@ -6,6 +6,10 @@ use vwe_lint::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `--fix` writes through temporary files: an interrupt must not leave them.
+    if let Err(error) = vwe_lint::fix::remove_temporaries_on_signal() {
+        eprintln!("vwe-lint: warning: cannot watch for interrupts: {error}");
+    }
     match app::run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(error) => {

@@ -1,15 +1,81 @@
 //! Byte-range edits of compose YAML that keep the file's own layout:
 //! indentation, block or flow style, line endings, and every comment.
-
 //!
-//! In a merged project a mapping may hold entries from several files: edits
-//! only ever look at the entries written in the mapping's own file, and are
-//! made in that file (the caller passes that file's text).
+//! In a merged project a mapping may hold entries from several files. The
+//! helpers take the project's texts ([`Texts`]), pick the text of the file
+//! the edited node was written in themselves, and use only spans of that
+//! file: an edit computed on one file's offsets and applied to another's
+//! text cannot be written.
 
 use crate::diagnostic::Edit;
+use crate::rules::ComposeContext;
 use crate::source::{FileId, Span};
 
 use super::yaml::{Entry, Node};
+
+/// The texts of a project's files, by [`FileId`].
+pub trait Texts {
+    fn file_text(&self, file: FileId) -> Option<FileText<'_>>;
+}
+
+impl Texts for ComposeContext<'_> {
+    fn file_text(&self, file: FileId) -> Option<FileText<'_>> {
+        let source = self.source_of(Span::point(0).in_file(file));
+        // A file-scope context has no project files: its one file is 0.
+        (self.files.len() > file as usize || file == 0).then(|| FileText::new(file, &source.text))
+    }
+}
+
+/// The text of one file with its id: the only way the helpers here read
+/// text, and the only way they make an edit.
+#[derive(Clone, Copy, Debug)]
+pub struct FileText<'a> {
+    id: FileId,
+    text: &'a str,
+}
+
+impl<'a> FileText<'a> {
+    pub fn new(id: FileId, text: &'a str) -> Self {
+        Self { id, text }
+    }
+
+    pub fn id(self) -> FileId {
+        self.id
+    }
+
+    pub fn text(self) -> &'a str {
+        self.text
+    }
+
+    /// Whether `span` is a range of this text (its file, in bounds, on
+    /// character boundaries).
+    pub fn holds(self, span: Span) -> bool {
+        span.file == self.id
+            && span.start <= span.end
+            && span.end <= self.text.len()
+            && self.text.is_char_boundary(span.start)
+            && self.text.is_char_boundary(span.end)
+    }
+
+    fn insert(self, offset: usize, content: impl Into<String>) -> Edit {
+        Edit::insert(offset, content).in_file(self.id)
+    }
+
+    fn delete(self, span: Span) -> Edit {
+        Edit::delete(span.in_file(self.id))
+    }
+}
+
+impl Texts for FileText<'_> {
+    fn file_text(&self, file: FileId) -> Option<FileText<'_>> {
+        (file == self.id).then_some(*self)
+    }
+}
+
+/// The text `node` was written in, when `node` lies in it.
+fn text_of<'t>(texts: &'t impl Texts, node: &Node) -> Option<FileText<'t>> {
+    texts.file_text(node.span.file).filter(|file| file.holds(node.span))
+}
 
 /// The line break the file uses (`\r\n` when its first line ends so).
 pub fn line_ending(text: &str) -> &'static str {
@@ -24,28 +90,31 @@ fn line_start(text: &str, offset: usize) -> usize {
 }
 
 /// The text between the start of the line and `offset`, when it is blank.
-fn indentation_before(text: &str, offset: usize) -> Option<&str> {
-    let start = line_start(text, offset);
-    let prefix = &text[start..offset];
+fn indentation_before<'a>(file: FileText<'a>, offset: usize) -> Option<&'a str> {
+    if offset > file.text.len() || !file.text.is_char_boundary(offset) {
+        return None;
+    }
+    let start = line_start(file.text, offset);
+    let prefix = &file.text[start..offset];
     prefix.chars().all(|c| c == ' ' || c == '\t').then_some(prefix)
 }
 
 /// Whether a mapping is written in flow style (`{a: b}`).
-pub fn is_flow(text: &str, node: &Node) -> bool {
-    text.as_bytes().get(node.span.start) == Some(&b'{')
+fn is_flow(file: FileText, node: &Node) -> bool {
+    file.holds(node.span) && file.text.as_bytes().get(node.span.start) == Some(&b'{')
 }
 
-/// The offset just past the end of the line on which `span` ends.
-fn after_line(text: &str, span: Span) -> Option<usize> {
-    let end = span.end.min(text.len());
+/// The offset just past the end of the line on which `end` lies.
+fn after_line(text: &str, end: usize) -> Option<usize> {
     if end > 0 && text.as_bytes()[end - 1] == b'\n' {
         return Some(end);
     }
     text[end..].find('\n').map(|index| end + index + 1)
 }
 
-fn entry_end(entry: &Entry) -> usize {
-    entry.value.span.end.max(entry.key.span.end)
+/// Where an entry's text ends, when key and value are both written in `file`.
+fn entry_end(file: FileText, entry: &Entry) -> Option<usize> {
+    (file.holds(entry.key.span) && file.holds(entry.value.span)).then(|| entry.value.span.end.max(entry.key.span.end))
 }
 
 /// Whether an entry is written in `file` itself: not merged in with `<<`,
@@ -56,15 +125,19 @@ fn written_in(entry: &Entry, file: FileId) -> bool {
 
 /// Where the mapping's own text ends: its last own entry, or, when all its
 /// entries are merged, the last `<<` key whose aliases fit on its line.
-fn own_end(text: &str, entries: &[Entry], file: FileId) -> Option<usize> {
-    let own = entries.iter().filter(|entry| written_in(entry, file)).map(entry_end);
-    own.max().or_else(|| {
+/// `None` when an own entry's value was written in another file.
+fn own_end(file: FileText, entries: &[Entry]) -> Option<usize> {
+    let mut own = None;
+    for entry in entries.iter().filter(|entry| written_in(entry, file.id)) {
+        own = own.max(Some(entry_end(file, entry)?));
+    }
+    own.or_else(|| {
         let merge_keys = entries
             .iter()
             .filter_map(|entry| entry.merged_from)
-            .filter(|key| key.file == file);
+            .filter(|key| file.holds(*key));
         merge_keys
-            .filter(|key| merge_on_one_line(text, *key))
+            .filter(|key| merge_on_one_line(file.text, *key))
             .map(|key| key.end)
             .max()
     })
@@ -81,72 +154,95 @@ fn merge_on_one_line(text: &str, key: Span) -> bool {
     value.starts_with('*') || (value.starts_with('[') && value.contains(']'))
 }
 
-/// An edit that adds `key: value` to `mapping`, after `after` (or after its
-/// last entry), in the mapping's own style. `None` when the mapping is an
-/// alias copy (the edit would change every user of the anchor) or its layout
-/// is not one a person would recognise.
-pub fn insert_entry(text: &str, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
-    let file = mapping.span.file;
-    insert_entry_in(text, mapping, after.filter(|after| written_in(after, file)), key, value)
-        .map(|edit| edit.in_file(file))
-}
-
-fn insert_entry_in(text: &str, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
-    if mapping.alias.is_some() {
+/// Where a flow mapping's entries end (its closing `}`), and the separator a
+/// new entry needs: `, ` unless the braces hold nothing, or end in a comma.
+fn flow_insertion(file: FileText, mapping: &Node) -> Option<(usize, &'static str)> {
+    let close = mapping.span.end.checked_sub(1)?;
+    if file.text.as_bytes().get(close) != Some(&b'}') {
         return None;
     }
-    let file = mapping.span.file;
-    let entries = &mapping.as_mapping()?.entries;
-    if is_flow(text, mapping) {
-        if let Some(after) = after {
-            return Some(Edit::insert(entry_end(after), format!(", {key}: {value}")));
-        }
-        let close = mapping.span.end.checked_sub(1)?;
-        let separator = if first_own_key(entries, file).is_none() {
-            ""
-        } else {
-            ", "
-        };
-        return Some(Edit::insert(close, format!("{separator}{key}: {value}")));
+    let inside = file.text[mapping.span.start + 1..close].trim_end();
+    if inside.contains('#') {
+        // A comment inside the braces: text after it would be commented out.
+        return None;
     }
-    let first_key = first_own_key(entries, file)?;
-    let indent = indentation_before(text, first_key.start)?;
-    let end = match after {
-        Some(after) => entry_end(after),
-        None => own_end(text, entries, file)?,
+    let separator = if inside.trim().is_empty() || inside.ends_with(',') {
+        ""
+    } else {
+        ", "
     };
-    let newline = line_ending(text);
-    Some(match after_line(text, Span::new(end, end)) {
-        Some(offset) => Edit::insert(offset, format!("{indent}{key}: {value}{newline}")),
-        None => Edit::insert(text.len(), format!("{newline}{indent}{key}: {value}")),
+    Some((close, separator))
+}
+
+/// Whether the file's own text of `mapping` already writes `key`, even where
+/// the merged model lost it (`key: !reset null`): adding it again would
+/// repeat the key. Textual, so a nested key of the same name also counts (no
+/// edit is the safe side).
+fn writes_key(file: FileText, mapping: &Node, key: &str) -> bool {
+    file.text[mapping.span.start..mapping.span.end]
+        .split(['\n', '{', ','])
+        .any(|part| {
+            let part = part.trim_start().trim_start_matches(['"', '\'']);
+            part.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).trim_start().starts_with(':'))
+        })
+}
+
+/// An edit that adds `key: value` to `mapping`, after `after` (or after its
+/// last entry), in the mapping's own style. `None` when the mapping is an
+/// alias copy (the edit would change every user of the anchor), already
+/// writes `key`, or its layout is not one a person would recognise.
+pub fn insert_entry(texts: &impl Texts, mapping: &Node, after: Option<&Entry>, key: &str, value: &str) -> Option<Edit> {
+    let file = text_of(texts, mapping)?;
+    if mapping.alias.is_some() || writes_key(file, mapping, key) {
+        return None;
+    }
+    let after = after.filter(|after| written_in(after, file.id));
+    let entries = &mapping.as_mapping()?.entries;
+    if is_flow(file, mapping) {
+        if let Some(after) = after {
+            return Some(file.insert(entry_end(file, after)?, format!(", {key}: {value}")));
+        }
+        let (close, separator) = flow_insertion(file, mapping)?;
+        return Some(file.insert(close, format!("{separator}{key}: {value}")));
+    }
+    let first_key = first_own_key(file, entries)?;
+    let indent = indentation_before(file, first_key.start)?;
+    let end = match after {
+        Some(after) => entry_end(file, after)?,
+        None => own_end(file, entries)?,
+    };
+    let newline = line_ending(file.text);
+    Some(match after_line(file.text, end) {
+        Some(offset) => file.insert(offset, format!("{indent}{key}: {value}{newline}")),
+        None => file.insert(file.text.len(), format!("{newline}{indent}{key}: {value}")),
     })
 }
 
 /// The key of the first entry written in the mapping's own text, or else the
 /// first `<<` key there.
-fn first_own_key(entries: &[Entry], file: FileId) -> Option<Span> {
+fn first_own_key(file: FileText, entries: &[Entry]) -> Option<Span> {
     entries
         .iter()
-        .find(|entry| written_in(entry, file))
+        .find(|entry| written_in(entry, file.id))
         .map(|entry| entry.key.span)
         .or_else(|| {
             entries
                 .iter()
                 .filter_map(|entry| entry.merged_from)
-                .find(|key| key.file == file)
+                .find(|key| key.file == file.id)
         })
+        .filter(|key| file.holds(*key))
 }
 
 /// An edit that removes a one-line `key: value` entry, keeping a trailing
 /// comment on its line.
-pub fn remove_entry(text: &str, entry: &Entry) -> Option<Edit> {
-    remove_entry_in(text, entry).map(|edit| edit.in_file(entry.key.span.file))
-}
-
-fn remove_entry_in(text: &str, entry: &Entry) -> Option<Edit> {
-    indentation_before(text, entry.key.span.start)?;
+pub fn remove_entry(texts: &impl Texts, entry: &Entry) -> Option<Edit> {
+    let file = text_of(texts, &entry.key)?;
+    let value_end = entry_end(file, entry)?;
+    let text = file.text;
+    indentation_before(file, entry.key.span.start)?;
     let start = line_start(text, entry.key.span.start);
-    let value_end = entry.value.span.end.max(entry.key.span.end);
     if text[entry.key.span.start..value_end].contains('\n') {
         return None;
     }
@@ -155,10 +251,10 @@ fn remove_entry_in(text: &str, entry: &Entry) -> Option<Edit> {
         .map_or(text.len(), |index| value_end + index + 1);
     let rest = &text[value_end..rest_end];
     if rest.trim().is_empty() {
-        Some(Edit::delete(Span::new(start, rest_end)))
+        Some(file.delete(Span::new(start, rest_end)))
     } else {
         let comment_start = value_end + (rest.len() - rest.trim_start().len());
-        Some(Edit::delete(Span::new(start, comment_start)))
+        Some(file.delete(Span::new(start, comment_start)))
     }
 }
 
@@ -219,9 +315,11 @@ pub fn block_text(entries: &[(String, Block)], step: usize) -> String {
     out.trim_end_matches('\n').to_string()
 }
 
-/// How many spaces the file indents a nested block mapping by: the first
-/// parent/child pair of block mappings found under `root`; 2 if there is none.
-pub fn indent_step(text: &str, root: &Node, file: FileId) -> usize {
+/// How many spaces the file `file` indents a nested block mapping by: the
+/// first parent/child pair of block mappings written in it found under
+/// `root`; 2 if there is none.
+pub fn indent_step(texts: &impl Texts, root: &Node, file: FileId) -> usize {
+    let Some(file) = texts.file_text(file) else { return 2 };
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         let Some(mapping) = node.as_mapping() else {
@@ -230,20 +328,22 @@ pub fn indent_step(text: &str, root: &Node, file: FileId) -> usize {
             }
             continue;
         };
-        if node.alias.is_some() || (node.span.file == file && is_flow(text, node)) {
+        if node.alias.is_some() || is_flow(file, node) {
             continue;
         }
-        for entry in mapping.iter().filter(|entry| written_in(entry, file)) {
+        for entry in mapping.iter().filter(|entry| written_in(entry, file.id)) {
             let child = entry
                 .value
                 .as_mapping()
-                .and_then(|child| child.entries.iter().find(|child| written_in(child, file)));
+                .and_then(|child| child.entries.iter().find(|child| written_in(child, file.id)));
             if let Some(child) = child
-                && entry.value.span.file == file
-                && !is_flow(text, &entry.value)
+                && file.holds(entry.value.span)
+                && !is_flow(file, &entry.value)
+                && file.holds(entry.key.span)
+                && file.holds(child.key.span)
                 && let (Some(outer), Some(inner)) = (
-                    indentation_before(text, entry.key.span.start),
-                    indentation_before(text, child.key.span.start),
+                    indentation_before(file, entry.key.span.start),
+                    indentation_before(file, child.key.span.start),
                 )
                 && inner.len() > outer.len()
             {
@@ -258,70 +358,68 @@ pub fn indent_step(text: &str, root: &Node, file: FileId) -> usize {
 /// An edit that adds `entries` (possibly nested) to `mapping` after its last
 /// own entry, in one piece and in the mapping's style: block lines at the
 /// mapping's indentation (nested levels `step` spaces deeper), or
-/// `, key: {…}` inside a flow mapping. `None` for an alias copy or a layout
-/// a person would not recognise.
-pub fn insert_entries(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+/// `, key: {…}` inside a flow mapping. `None` for an alias copy, a mapping
+/// that already writes one of the keys, or a layout a person would not
+/// recognise.
+pub fn insert_entries(texts: &impl Texts, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
     if mapping.alias.is_some() {
         return None;
     }
-    insert_entries_in(text, mapping, entries, step).map(|edit| edit.in_file(mapping.span.file))
+    insert_entries_shared(texts, mapping, entries, step)
 }
 
 /// Like [`insert_entries`], but a mapping copied by an alias (`*a`) or
 /// merged with `<<` gets the entries in the anchored original, for every
 /// service that uses it: for values every user wants alike (the standard
 /// healthcheck timing, the standard log limits).
-pub fn insert_entries_shared(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
-    insert_entries_in(text, mapping, entries, step).map(|edit| edit.in_file(mapping.span.file))
-}
-
-fn insert_entries_in(text: &str, mapping: &Node, entries: &[(String, Block)], step: usize) -> Option<Edit> {
-    if entries.is_empty() {
+pub fn insert_entries_shared(
+    texts: &impl Texts,
+    mapping: &Node,
+    entries: &[(String, Block)],
+    step: usize,
+) -> Option<Edit> {
+    let file = text_of(texts, mapping)?;
+    if entries.is_empty() || entries.iter().any(|(key, _)| writes_key(file, mapping, key)) {
         return None;
     }
     let existing = &mapping.as_mapping()?.entries;
-    let file = mapping.span.file;
-    if is_flow(text, mapping) {
-        let close = mapping.span.end.checked_sub(1)?;
-        let separator = if first_own_key(existing, file).is_none() {
-            ""
-        } else {
-            ", "
-        };
-        return Some(Edit::insert(close, format!("{separator}{}", flow_entries(entries))));
+    if is_flow(file, mapping) {
+        let (close, separator) = flow_insertion(file, mapping)?;
+        return Some(file.insert(close, format!("{separator}{}", flow_entries(entries))));
     }
-    let first_key = first_own_key(existing, file)?;
-    let indent = indentation_before(text, first_key.start)?;
-    let end = own_end(text, existing, file)?;
-    let newline = line_ending(text);
+    let first_key = first_own_key(file, existing)?;
+    let indent = indentation_before(file, first_key.start)?;
+    let end = own_end(file, existing)?;
+    let newline = line_ending(file.text);
     let mut lines = String::new();
     block_lines(entries, indent, step, newline, &mut lines);
-    Some(match after_line(text, Span::new(end, end)) {
-        Some(offset) => Edit::insert(offset, lines),
-        None => Edit::insert(text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
+    Some(match after_line(file.text, end) {
+        Some(offset) => file.insert(offset, lines),
+        None => file.insert(file.text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
     })
 }
 
 /// An edit that gives a block entry with an empty value (`redis:`) the
 /// nested `entries`, on the lines after it, `step` spaces deeper than its
 /// key. A comment after the key stays where it is.
-pub fn fill_empty_entry(text: &str, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
-    fill_empty_entry_in(text, entry, entries, step).map(|edit| edit.in_file(entry.key.span.file))
-}
-
-fn fill_empty_entry_in(text: &str, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+pub fn fill_empty_entry(texts: &impl Texts, entry: &Entry, entries: &[(String, Block)], step: usize) -> Option<Edit> {
+    let file = text_of(texts, &entry.key)?;
     let empty = matches!(entry.value.value, super::yaml::Value::Null) && entry.value.span.is_empty();
     if entry.merged_from.is_some() || entry.key.alias.is_some() || !empty || entries.is_empty() {
         return None;
     }
-    let key_indent = indentation_before(text, entry.key.span.start)?;
+    // A tagged empty value (`redis: !reset`) is not a place for entries.
+    if entry.value.tag.is_some() || !file.holds(entry.value.span) {
+        return None;
+    }
+    let key_indent = indentation_before(file, entry.key.span.start)?;
     let indent = format!("{key_indent}{}", " ".repeat(step));
-    let newline = line_ending(text);
+    let newline = line_ending(file.text);
     let mut lines = String::new();
     block_lines(entries, &indent, step, newline, &mut lines);
-    Some(match after_line(text, entry.key.span) {
-        Some(offset) => Edit::insert(offset, lines),
-        None => Edit::insert(text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
+    Some(match after_line(file.text, entry.key.span.end) {
+        Some(offset) => file.insert(offset, lines),
+        None => file.insert(file.text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
     })
 }
 
@@ -351,9 +449,9 @@ mod tests {
         let text = "services:\n    api:\n        image: x # keep\n    db:\n        image: y\n";
         let parsed = yaml::parse(text);
         let root = &parsed.documents[0];
-        assert_eq!(indent_step(text, root, 0), 4);
+        assert_eq!(indent_step(&FileText::new(0, text), root, 0), 4);
         let api = root.get("services").unwrap().get("api").unwrap();
-        let edit = insert_entries(text, api, &logging(), 4).unwrap();
+        let edit = insert_entries(&FileText::new(0, text), api, &logging(), 4).unwrap();
         assert_eq!(
             apply(text, edit),
             "services:\n    api:\n        image: x # keep\n        logging:\n            driver: json-file\n            options:\n                max-size: \"10m\"\n    db:\n        image: y\n"
@@ -365,12 +463,12 @@ mod tests {
         let text = "services:\r\n  api: {image: x}\r\n  db:\r\n    image: y";
         let parsed = yaml::parse(text);
         let services = parsed.documents[0].get("services").unwrap();
-        let edit = insert_entries(text, services.get("api").unwrap(), &logging(), 2).unwrap();
+        let edit = insert_entries(&FileText::new(0, text), services.get("api").unwrap(), &logging(), 2).unwrap();
         assert_eq!(
             apply(text, edit),
             "services:\r\n  api: {image: x, logging: {driver: json-file, options: {max-size: \"10m\"}}}\r\n  db:\r\n    image: y"
         );
-        let edit = insert_entries(text, services.get("db").unwrap(), &logging(), 2).unwrap();
+        let edit = insert_entries(&FileText::new(0, text), services.get("db").unwrap(), &logging(), 2).unwrap();
         assert!(apply(text, edit).ends_with(
             "    image: y\r\n    logging:\r\n      driver: json-file\r\n      options:\r\n        max-size: \"10m\""
         ));
@@ -388,7 +486,7 @@ mod tests {
             .get_entry("redis")
             .unwrap();
         let condition = vec![("condition".to_string(), Block::scalar("service_healthy"))];
-        let edit = fill_empty_entry(text, entry, &condition, 2).unwrap();
+        let edit = fill_empty_entry(&FileText::new(0, text), entry, &condition, 2).unwrap();
         assert_eq!(
             apply(text, edit),
             "depends_on:\n  redis: # cache\n    condition: service_healthy\n  db:\n"
@@ -400,6 +498,6 @@ mod tests {
         let text = "a: &x {k: v}\nb: *x\n";
         let parsed = yaml::parse(text);
         let copy = parsed.documents[0].get("b").unwrap();
-        assert!(insert_entries(text, copy, &logging(), 2).is_none());
+        assert!(insert_entries(&FileText::new(0, text), copy, &logging(), 2).is_none());
     }
 }

@@ -78,8 +78,7 @@ impl Rule for DependsOnUnhealthy {
                             continue;
                         }
                         let editable = entry.merged_from.is_none() && depends_on.alias.is_none();
-                        let text = cx.text(entry.key.span);
-                        let step = indent_step(text, file.root, entry.key.span.file);
+                        let step = indent_step(cx, file.root, entry.key.span.file);
                         let (span, edit) = match condition {
                             Some(condition) => (
                                 condition.site(),
@@ -90,8 +89,8 @@ impl Rule for DependsOnUnhealthy {
                                 let lines = [("condition".to_string(), Block::scalar(HEALTHY))];
                                 let edit = editable
                                     .then(|| match entry.value.as_mapping() {
-                                        Some(_) => insert_entries(text, &entry.value, &lines, step),
-                                        None => fill_empty_entry(text, entry, &lines, step),
+                                        Some(_) => insert_entries(cx, &entry.value, &lines, step),
+                                        None => fill_empty_entry(cx, entry, &lines, step),
                                     })
                                     .flatten();
                                 (entry.key.site(), edit)

@@ -94,11 +94,10 @@ impl Rule for HealthcheckTiming {
                 )
                 .with_label(format!("no {keys}"))
                 .with_help(help);
-                let text = cx.text(healthcheck.span);
-                let step = indent_step(text, file.root, healthcheck.span.file);
+                let step = indent_step(cx, file.root, healthcheck.span.file);
                 // The standard timing suits every service: an anchored
                 // healthcheck is completed where it is written, for all its users.
-                if let Some(edit) = insert_entries_shared(text, healthcheck, &lines, step) {
+                if let Some(edit) = insert_entries_shared(cx, healthcheck, &lines, step) {
                     diagnostic =
                         diagnostic.with_fix(Applicability::Safe, format!("add the standard {keys}"), vec![edit]);
                 }

@@ -60,8 +60,7 @@ impl Rule for LoggingMissing {
             .with_label("no logging")
             .with_help(block_text(&block, 2));
             let span = service.node().span;
-            let text = cx.text(span);
-            if let Some(edit) = insert_entries(text, service.node(), &block, indent_step(text, file.root, span.file)) {
+            if let Some(edit) = insert_entries(cx, service.node(), &block, indent_step(cx, file.root, span.file)) {
                 diagnostic = diagnostic.with_fix(Applicability::Safe, "add the standard `logging:` block", vec![edit]);
             }
             out.push(diagnostic);

@@ -108,14 +108,13 @@ impl Rule for LoggingUnbounded {
             )
             .with_label(format!("no {names}"))
             .with_help(help);
-            let text = cx.text(logging.span);
-            let step = indent_step(text, file.root, logging.span.file);
+            let step = indent_step(cx, file.root, logging.span.file);
             // The standard limits suit every service: an anchored `logging:`
             // is completed where it is written, for all its users.
             let edit = match logging.get("options") {
-                Some(options) if options.as_mapping().is_some() => insert_entries_shared(text, options, &lines, step),
+                Some(options) if options.as_mapping().is_some() => insert_entries_shared(cx, options, &lines, step),
                 Some(_) => None,
-                None => insert_entries_shared(text, logging, &[("options".to_string(), Block::Mapping(lines))], step),
+                None => insert_entries_shared(cx, logging, &[("options".to_string(), Block::Mapping(lines))], step),
             };
             if let Some(edit) = edit {
                 diagnostic = diagnostic.with_fix(Applicability::Safe, format!("add {names}"), vec![edit]);

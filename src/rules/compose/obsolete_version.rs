@@ -31,7 +31,7 @@ impl Rule for ObsoleteVersion {
         let mut diagnostic = Diagnostic::new(&META, entry.key.span, "`version:` is obsolete: Compose ignores it")
             .with_label("obsolete")
             .with_help("remove the `version:` line; the Compose Specification needs no version");
-        if let Some(edit) = remove_entry(cx.text(entry.key.span), entry) {
+        if let Some(edit) = remove_entry(cx, entry) {
             diagnostic = diagnostic.with_fix(Applicability::Safe, "remove `version:`", vec![edit]);
         }
         out.push(diagnostic);

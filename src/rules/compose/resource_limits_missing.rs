@@ -246,9 +246,8 @@ fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: 
         let fix_tree = tree(&|setting, value| setting.yaml(value.unwrap_or_default()));
         let mut edits = Vec::new();
         let span = service.node().span;
-        let text = cx.text(span);
-        let step = indent_step(text, file.root, span.file);
-        if insert_missing(text, service.node(), &fix_tree, step, &mut edits) && !edits.is_empty() {
+        let step = indent_step(cx, file.root, span.file);
+        if insert_missing(cx, service.node(), &fix_tree, step, &mut edits) && !edits.is_empty() {
             let edits = merge_inserts(edits);
             diagnostic = diagnostic.with_fix(Applicability::Unsafe, "add the standard resource limits", edits);
         }
@@ -259,7 +258,13 @@ fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: 
 /// Adds the entries of `tree` that `node` lacks, descending into the
 /// mappings it already has. `false` when that cannot be done cleanly (a
 /// value is an alias, merged, or not a mapping).
-fn insert_missing(text: &str, node: &Node, tree: &[(String, Block)], step: usize, edits: &mut Vec<Edit>) -> bool {
+fn insert_missing(
+    cx: &ComposeContext,
+    node: &Node,
+    tree: &[(String, Block)],
+    step: usize,
+    edits: &mut Vec<Edit>,
+) -> bool {
     let Some(mapping) = node.as_mapping() else { return false };
     let mut absent = Vec::new();
     for (key, block) in tree {
@@ -269,7 +274,7 @@ fn insert_missing(text: &str, node: &Node, tree: &[(String, Block)], step: usize
                 if entry.merged_from.is_some() || entry.value.alias.is_some() {
                     return false;
                 }
-                if !insert_missing(text, &entry.value, inner, step, edits) {
+                if !insert_missing(cx, &entry.value, inner, step, edits) {
                     return false;
                 }
             }
@@ -279,7 +284,7 @@ fn insert_missing(text: &str, node: &Node, tree: &[(String, Block)], step: usize
     if absent.is_empty() {
         return true;
     }
-    match insert_entries(text, node, &absent, step) {
+    match insert_entries(cx, node, &absent, step) {
         Some(edit) => {
             edits.push(edit);
             true

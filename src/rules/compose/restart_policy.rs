@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::compose::edit::insert_entry;
-use crate::compose::yaml::{Entry, ScalarStyle};
+use crate::compose::yaml::{Entry, Node, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
@@ -90,24 +90,14 @@ impl Rule for RestartPolicy {
                         .is_some_and(|entry| entry.merged_from.is_some());
                     let value = yaml_policy(expected, quote);
                     let one_policy = wanted_at.get(&node.span).is_some_and(|wanted| wanted.len() == 1);
-                    let edit = if merged
-                        && one_policy
-                        && node.alias.is_none()
-                        && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none())
-                    {
+                    let edit = if merged && one_policy && plain_value(node) {
                         // Every service that merges this anchor wants the same
                         // policy: fix it where it is written.
                         Some(Edit::replace(node.span, value))
                     } else if merged {
                         // The anchor is shared with services that want another policy: override it in this one.
-                        insert_entry(
-                            cx.text(service.node().span),
-                            service.node(),
-                            own_image_or_build(&service),
-                            "restart",
-                            &value,
-                        )
-                    } else if node.alias.is_none() && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none()) {
+                        insert_entry(cx, service.node(), own_image_or_build(&service), "restart", &value)
+                    } else if plain_value(node) {
                         // A value written as a variable is fixed where the variable is set, not here.
                         Some(Edit::replace(node.span, value))
                     } else {
@@ -136,9 +126,7 @@ impl Rule for RestartPolicy {
                     .with_label("no restart policy")
                     .with_help(format!("add `restart: {value}` to the service"));
                     let after = own_image_or_build(&service);
-                    if let Some(edit) =
-                        insert_entry(cx.text(service.node().span), service.node(), after, "restart", &value)
-                    {
+                    if let Some(edit) = insert_entry(cx, service.node(), after, "restart", &value) {
                         diagnostic =
                             diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
                     }
@@ -147,6 +135,13 @@ impl Rule for RestartPolicy {
             }
         }
     }
+}
+
+/// Whether `node` is a scalar written as itself, so replacing its text
+/// replaces the value: not an alias, not a variable (fixed where it is set),
+/// not tagged (`!reset`/`!override` change what the merge does with it).
+fn plain_value(node: &Node) -> bool {
+    node.alias.is_none() && node.tag.is_none() && node.as_scalar().is_some_and(|scalar| scalar.raw.is_none())
 }
 
 /// Where a person adds `restart:`: after the service's own `image:`/`build:`.
