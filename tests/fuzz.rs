@@ -25,7 +25,7 @@ use fuzz_support::Case;
 use fuzz_support::check::{self, Kind};
 
 /// Seeds of the bounded run in `cargo test`.
-const BOUNDED_CASES: u64 = 2000;
+const BOUNDED_CASES: u64 = 1500;
 
 /// What one case came to.
 struct Outcome {
@@ -101,7 +101,7 @@ fn bounded_run(corpus: &[PathBuf], limit: Duration) {
     let failures: Vec<&Outcome> = outcomes.iter().filter(|outcome| outcome.failure.is_some()).collect();
     eprintln!(
         "fuzz: {} cases ({} corpus files to mutate) in {:.1?}",
-        outcomes.len(),
+        BOUNDED_CASES,
         corpus.len(),
         started.elapsed()
     );
@@ -126,10 +126,11 @@ fn print_summary(outcomes: &[Outcome]) {
         *counts.entry(*kind).or_default() += 1;
     }
     let count = |kind| counts.get(&kind).copied().unwrap_or(0);
+    let cases: std::collections::HashSet<&str> = outcomes.iter().map(|outcome| outcome.id.as_str()).collect();
     println!(
         "fuzz summary: {} cases, {} crashes, {} hangs, {} broken fixes, {} lost comments, {} non-convergent fixes, \
          {} widened suppressions, {} control characters, {} leaks, {} generator errors",
-        outcomes.len(),
+        cases.len(),
         count(Kind::Crash),
         count(Kind::Hang),
         count(Kind::BrokenFix),
@@ -256,16 +257,16 @@ fn worker(seeds: Option<String>, dir: Option<String>, limit: Duration) {
         let root = scratch.path().join("case");
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| check::case(&case, &root)));
         STARTED.store(u64::MAX, Ordering::SeqCst);
-        let line = match result {
-            Ok(Ok(())) => format!("pass {id}"),
-            Ok(Err(failure)) => format!(
-                "fail {id} {} {}",
-                failure.kind.name(),
-                failure.detail.replace('\n', "\\n")
-            ),
-            Err(_) => format!("fail {id} crash {}", PANIC.lock().unwrap()),
-        };
-        writeln!(stdout, "{line}").unwrap();
+        match result {
+            Ok(failures) if failures.is_empty() => writeln!(stdout, "pass {id}").unwrap(),
+            Ok(failures) => {
+                for failure in failures {
+                    let detail = failure.detail.replace('\n', "\\n");
+                    writeln!(stdout, "fail {id} {} {detail}", failure.kind.name()).unwrap();
+                }
+            }
+            Err(_) => writeln!(stdout, "fail {id} crash {}", PANIC.lock().unwrap()).unwrap(),
+        }
     }
 }
 
