@@ -317,6 +317,9 @@ fn signature(kind: Kind, detail: &str) -> String {
     format!("{} {tidy}", kind.name())
 }
 
+/// Failures minimized and saved per kind: the first families found.
+const FAMILIES_PER_KIND: usize = 4;
+
 fn save_failures(outcomes: &[Outcome], out: &Path, limit: Duration) {
     let corpus = corpus_files();
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
@@ -326,7 +329,8 @@ fn save_failures(outcomes: &[Outcome], out: &Path, limit: Duration) {
         };
         let seed: u64 = outcome.id.parse().unwrap();
         let family = signature(*kind, detail);
-        if seen.contains_key(&family) {
+        let of_kind = seen.keys().filter(|known| known.starts_with(kind.name())).count();
+        if seen.contains_key(&family) || of_kind >= FAMILIES_PER_KIND {
             continue;
         }
         seen.insert(family.clone(), seed);
