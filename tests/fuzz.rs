@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 use fuzz_support::Case;
 use fuzz_support::check::{self, Kind};
 
+/// Minimized failures found by fuzzing, one case per directory.
+const FIXTURES: &str = "fixtures/hostile/fuzz";
+
 /// Seeds of the bounded run in `cargo test`.
 const BOUNDED_CASES: u64 = 1500;
 
@@ -98,6 +101,8 @@ fn bounded_run(corpus: &[PathBuf], limit: Duration) {
             .collect();
         handles.into_iter().flat_map(|handle| handle.join().unwrap()).collect()
     });
+    let mut outcomes = outcomes;
+    outcomes.extend(run_fixtures(limit));
     let failures: Vec<&Outcome> = outcomes.iter().filter(|outcome| outcome.failure.is_some()).collect();
     eprintln!(
         "fuzz: {} cases ({} corpus files to mutate) in {:.1?}",
@@ -113,11 +118,26 @@ fn bounded_run(corpus: &[PathBuf], limit: Duration) {
     for outcome in &failures {
         let (kind, detail) = outcome.failure.as_ref().unwrap();
         let first = detail.lines().next().unwrap_or_default();
-        eprintln!("seed {}: {}: {first}", outcome.id, kind.name());
+        eprintln!("case {}: {}: {first}", outcome.id, kind.name());
     }
     eprintln!("reproduce one with: scripts/fuzz.sh --seed SEED 0");
     println!("test bounded_run ... FAILED");
     std::process::exit(1);
+}
+
+/// The minimized failures kept as fixtures, each run as a case.
+fn run_fixtures(limit: Duration) -> Vec<Outcome> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(common::repo().join(FIXTURES))
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.iter()
+        .flat_map(|dir| {
+            let mut command = worker_command(limit);
+            command.args(["--dir", &dir.display().to_string()]);
+            run_worker(command)
+        })
+        .collect()
 }
 
 fn print_summary(outcomes: &[Outcome]) {
@@ -243,7 +263,9 @@ fn worker(seeds: Option<String>, dir: Option<String>, limit: Duration) {
             Box::new((from..to).map(move |seed| (seed.to_string(), Case::from_seed(seed, &corpus))))
         }
         (None, Some(dir)) => Box::new(std::iter::once((
-            "dir".to_string(),
+            Path::new(&dir)
+                .file_name()
+                .map_or("dir".into(), |name| name.to_string_lossy().into_owned()),
             Case::read(Path::new(&dir)).expect("the case"),
         ))),
         (None, None) => panic!("--worker needs --seeds or --dir"),
