@@ -28,7 +28,7 @@ use fuzz_support::check::{self, Kind};
 const FIXTURES: &str = "fixtures/hostile/fuzz";
 
 /// Seeds of the bounded run in `cargo test`.
-const BOUNDED_CASES: u64 = 1500;
+const BOUNDED_CASES: u64 = 800;
 
 /// What one case came to.
 struct Outcome {
