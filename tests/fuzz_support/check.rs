@@ -244,8 +244,11 @@ fn suppressions_do_not_widen(
     let Ok(unsuppressed) = lint::lint_paths(&[twin_root.join("project")], settings) else {
         return Ok(());
     };
+    // Messages may name other files of the case by absolute path: those are
+    // compared relative to the case's root.
     let key = |root: &Path, checked: &Checked| -> Vec<(PathBuf, &'static str, usize, usize, String)> {
         let path = checked.source.path.strip_prefix(root).unwrap_or(&checked.source.path);
+        let root_text = root.display().to_string();
         checked
             .diagnostics
             .iter()
@@ -255,7 +258,7 @@ fn suppressions_do_not_widen(
                     d.rule.code,
                     d.span.start,
                     d.span.end,
-                    d.message.clone(),
+                    d.message.replace(&root_text, "<case>"),
                 )
             })
             .collect()
