@@ -95,12 +95,7 @@ pub fn root_image(cx: &ComposeContext, service: &Service, built: &BuiltDockerfil
     if resolved.text.eq_ignore_ascii_case("scratch") {
         return Root::Scratch;
     }
-    let names_stage = dockerfile.stages[..root.index].iter().any(|earlier| {
-        earlier
-            .name
-            .as_ref()
-            .is_some_and(|name| name.text.eq_ignore_ascii_case(&resolved.text))
-    });
+    let names_stage = dockerfile.names_stage_before(&resolved.text, root.index);
     match ImageRef::parse(&resolved.text) {
         Some(image) if !names_stage => Root::Image(image),
         _ => Root::Unknown,

@@ -53,20 +53,14 @@ impl Rule for CopyFromUnknownStage {
                     "`--from={from}` names stage {number}, but this is stage {index}: only earlier stages can be copied from"
                 )
             } else {
-                let named = |stage: &&crate::dockerfile::parse::Stage| {
-                    stage
-                        .name
-                        .as_ref()
-                        .is_some_and(|name| name.text.eq_ignore_ascii_case(&from))
-                };
-                if stages[..index].iter().any(|stage| named(&stage)) {
+                if dockerfile.names_stage_before(&from, index) {
                     continue;
                 }
                 // An image pinned by tag or digest is a deliberate image reference.
                 if from.contains([':', '@']) {
                     continue;
                 }
-                if stages[index..].iter().any(|stage| named(&stage)) {
+                if dockerfile.names_stage_from(&from, index) {
                     format!("`--from={from}` names this or a later stage: a stage can only copy from earlier ones")
                 } else if from.contains('/') {
                     format!(
