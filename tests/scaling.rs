@@ -104,3 +104,18 @@ fn thousands_of_stages_sharing_names() {
     // copy from a stage that comes later.
     assert_eq!(finding_counts("Dockerfile", &text, &["D408", "D407"]), [stages - 10, 9]);
 }
+
+/// A long chain of stages, each with many `pip install` RUNs: whether a
+/// stage turns pip's cache off is known once per stage, not per RUN.
+#[test]
+fn pip_installs_through_a_long_chain_of_stages() {
+    let (stages, runs) = (800, 50);
+    let mut text = String::from("FROM python:3.12-slim AS s0\n");
+    for index in 1..stages {
+        writeln!(text, "FROM s{} AS s{index}", index - 1).unwrap();
+        for _ in 0..runs {
+            text.push_str("RUN pip install requests\n");
+        }
+    }
+    assert_eq!(finding_counts("Dockerfile", &text, &["D305"]), [(stages - 1) * runs]);
+}

@@ -88,15 +88,20 @@ pub fn stage_chain<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a 
     chain
 }
 
-/// Whether the stage (or one it builds on) sets `name` with ENV or an ARG default.
-pub fn stage_sets(dockerfile: &Dockerfile, stage: &Stage, name: &str) -> bool {
-    stage_chain(dockerfile, stage).into_iter().any(|stage| {
-        dockerfile.instructions[stage.instructions.clone()]
+/// For each stage, whether it (or one it builds on) sets `name` with ENV or
+/// an ARG default; one pass over the file, for rules that ask per RUN.
+pub fn stages_setting(dockerfile: &Dockerfile, name: &str) -> Vec<bool> {
+    let mut sets: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
+    for stage in &dockerfile.stages {
+        let own = dockerfile.instructions[stage.instructions.clone()]
             .iter()
             .filter(|instruction| matches!(instruction.keyword, Keyword::Env | Keyword::Arg))
             .flat_map(|instruction| &instruction.key_values)
-            .any(|kv| kv.key.text == name && kv.value.is_some())
-    })
+            .any(|kv| kv.key.text == name && kv.value.is_some());
+        // A parent comes before its child, so its answer is known.
+        sets.push(own || stage.parent.is_some_and(|parent| sets[parent]));
+    }
+    sets
 }
 
 /// The subcommand of a command (its first operand) when it is `name`.
