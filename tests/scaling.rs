@@ -119,3 +119,18 @@ fn pip_installs_through_a_long_chain_of_stages() {
     }
     assert_eq!(finding_counts("Dockerfile", &text, &["D305"]), [(stages - 1) * runs]);
 }
+
+/// Thousands of global ARGs, each naming the image of its own stage: the
+/// global ARGs are resolved once, not again for every stage and rule.
+#[test]
+fn thousands_of_global_args_and_stages() {
+    let stages = 5_000;
+    let mut text = String::new();
+    for index in 0..stages {
+        writeln!(text, "ARG IMAGE{index}=alpine:3.19").unwrap();
+    }
+    for index in 0..stages {
+        writeln!(text, "FROM $IMAGE{index} AS s{index}\nRUN a | b").unwrap();
+    }
+    assert_eq!(finding_counts("Dockerfile", &text, &["D411"]), [stages]);
+}

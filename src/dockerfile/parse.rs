@@ -37,6 +37,11 @@ pub struct Dockerfile {
     /// The first and last stage of each name, lowercase (names compare
     /// case-insensitively), so that name lookups do not scan the stages.
     stage_names: HashMap<String, (usize, usize)>,
+    /// The ARGs before the first FROM, resolved once: every stage's FROM
+    /// may use them.
+    global_args: Vec<GlobalArg>,
+    /// Their values by name (the last declaration wins).
+    global_values: HashMap<String, Option<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -420,34 +425,18 @@ pub struct Substituted {
 
 impl Dockerfile {
     /// ARGs before the first FROM, with defaults resolved in order.
-    pub fn global_args(&self) -> Vec<GlobalArg> {
-        let mut values: HashMap<String, Option<String>> = HashMap::new();
-        let mut out = Vec::new();
-        let globals = self.instructions.iter().take_while(|i| i.keyword != Keyword::From);
-        for inst in globals.filter(|i| i.keyword == Keyword::Arg) {
-            for kv in &inst.key_values {
-                let value = kv.default_value(self.escape, &values);
-                values.insert(kv.key.text.clone(), value.clone());
-                let span = match &kv.value {
-                    Some(v) => kv.key.span.cover(v.span),
-                    None => kv.key.span,
-                };
-                out.push(GlobalArg {
-                    name: kv.key.text.clone(),
-                    default: kv.value.clone(),
-                    value,
-                    span,
-                });
-            }
-        }
-        out
+    pub fn global_args(&self) -> &[GlobalArg] {
+        &self.global_args
+    }
+
+    /// Whether a global ARG is called `name`, and its value if it has one.
+    pub fn global_value(&self, name: &str) -> Option<Option<&str>> {
+        self.global_values.get(name).map(Option::as_deref)
     }
 
     /// The stage's image with global ARG defaults substituted.
     pub fn resolve_from(&self, stage: &Stage) -> ImageRef {
-        let values: HashMap<String, Option<String>> =
-            self.global_args().into_iter().map(|a| (a.name, a.value)).collect();
-        let lookup = |name: &str| values.get(name).cloned().flatten();
+        let lookup = |name: &str| self.global_value(name).flatten().map(str::to_string);
         let result = substitute_with_escape(&stage.image.text, self.escape, lookup);
         if result.missing.is_empty() {
             ImageRef::Resolved(result.text)
@@ -1509,6 +1498,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.errors.sort_by_key(|e| (e.span.start, e.span.end));
+        let (global_args, global_values) = global_args(&self.instructions, self.escape);
         Dockerfile {
             escape: self.escape,
             directives: self.directives,
@@ -1518,8 +1508,35 @@ impl<'a> Parser<'a> {
             errors: self.errors,
             scripts: std::sync::OnceLock::new(),
             stage_names,
+            global_args,
+            global_values,
         }
     }
+}
+
+/// The ARGs before the first FROM, with defaults resolved in order, and
+/// their values by name.
+fn global_args(instructions: &[Instruction], escape: char) -> (Vec<GlobalArg>, HashMap<String, Option<String>>) {
+    let mut values: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    let globals = instructions.iter().take_while(|i| i.keyword != Keyword::From);
+    for inst in globals.filter(|i| i.keyword == Keyword::Arg) {
+        for kv in &inst.key_values {
+            let value = kv.default_value(escape, &values);
+            values.insert(kv.key.text.clone(), value.clone());
+            let span = match &kv.value {
+                Some(v) => kv.key.span.cover(v.span),
+                None => kv.key.span,
+            };
+            out.push(GlobalArg {
+                name: kv.key.text.clone(),
+                default: kv.value.clone(),
+                value,
+                span,
+            });
+        }
+    }
+    (out, values)
 }
 
 fn stage_of(from: &Instruction, index: usize, at: usize) -> Stage {

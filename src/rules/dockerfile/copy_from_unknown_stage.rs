@@ -22,7 +22,6 @@ impl Rule for CopyFromUnknownStage {
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         let dockerfile = cx.dockerfile;
-        let globals: Vec<_> = dockerfile.global_args();
         for instruction in &dockerfile.instructions {
             if instruction.keyword != Keyword::Copy {
                 continue;
@@ -31,12 +30,7 @@ impl Rule for CopyFromUnknownStage {
                 continue;
             };
             let Some(written) = flag.value.as_deref() else { continue };
-            let lookup = |name: &str| {
-                globals
-                    .iter()
-                    .find(|arg| arg.name == name)
-                    .and_then(|arg| arg.value.clone())
-            };
+            let lookup = |name: &str| dockerfile.global_value(name).flatten().map(str::to_string);
             let resolved = substitute(written, lookup);
             // A value that does not resolve cannot be judged.
             if !resolved.missing.is_empty() || resolved.text.is_empty() {

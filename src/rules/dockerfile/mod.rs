@@ -163,7 +163,6 @@ pub fn apt_config_set(parsed: &shell::ParsedArgs, name: &str, values: &[&str]) -
 /// The variables set before `offset` in a stage and the stages it builds on:
 /// ENV values and ARG defaults (an `ARG NAME` without one takes the global default).
 pub fn stage_env(dockerfile: &Dockerfile, stage: &Stage, offset: usize) -> HashMap<String, String> {
-    let globals = dockerfile.global_args();
     let mut env: HashMap<String, String> = HashMap::new();
     for stage in stage_chain(dockerfile, stage).into_iter().rev() {
         let instructions = dockerfile.instructions[stage.instructions.clone()]
@@ -173,10 +172,7 @@ pub fn stage_env(dockerfile: &Dockerfile, stage: &Stage, offset: usize) -> HashM
         for kv in instructions.flat_map(|instruction| &instruction.key_values) {
             let value = match &kv.value {
                 Some(value) => Some(substitute(&value.text, |name| env.get(name).cloned()).text),
-                None => globals
-                    .iter()
-                    .find(|global| global.name == kv.key.text)
-                    .and_then(|global| global.value.clone()),
+                None => dockerfile.global_value(&kv.key.text).flatten().map(str::to_string),
             };
             if let Some(value) = value {
                 env.insert(kv.key.text.clone(), value);
