@@ -463,3 +463,40 @@ fn dockerfile_targets(source: &SourceFile, parsed: &dockerfile::Dockerfile) -> V
     }
     targets
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(path: &str, findings: impl Iterator<Item = usize>) -> Checked {
+        let source = SourceFile::new(PathBuf::from(path), FileKind::Compose, "services: {}\n".to_string());
+        let diagnostics = findings
+            .map(|at| Diagnostic::new(&syntax::yaml_syntax::META, Span::new(at, at + 1), "same text"))
+            .collect();
+        Checked { source, diagnostics }
+    }
+
+    #[test]
+    fn merged_reports_hold_each_finding_once() {
+        let merged = merge_checked(vec![
+            checked("a.yaml", [1, 2].into_iter()),
+            checked("b.yaml", [1].into_iter()),
+            checked("a.yaml", [2, 3, 3].into_iter()),
+        ]);
+        let starts = |checked: &Checked| checked.diagnostics.iter().map(|d| d.span.start).collect::<Vec<_>>();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(starts(&merged[0]), [1, 2, 3]);
+        assert_eq!(starts(&merged[1]), [1]);
+    }
+
+    /// Comparing each finding with every earlier one would take minutes here.
+    #[test]
+    fn merging_many_findings_is_not_quadratic() {
+        let count = 60_000;
+        let merged = merge_checked(vec![
+            checked("a.yaml", 0..count),
+            checked("a.yaml", (0..count).map(|at| at + count / 2)),
+        ]);
+        assert_eq!(merged[0].diagnostics.len(), count + count / 2);
+    }
+}
