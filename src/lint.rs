@@ -3,7 +3,7 @@
 //! finding to the file it points into, apply severities, per-file ignores
 //! and suppression comments, sort.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::{Model, Project, Variant};
@@ -195,32 +195,63 @@ pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
 /// One report per file: a file reached from several units (an included
 /// file that is also linted itself) has its findings joined, each once.
 pub fn merge_checked(all: Vec<Checked>) -> Vec<Checked> {
-    let mut merged: Vec<Checked> = Vec::with_capacity(all.len());
+    let mut merged: Vec<(Checked, Option<Distinct>)> = Vec::with_capacity(all.len());
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     for checked in all {
         match by_path.get(&checked.source.path) {
             Some(&at) => {
-                let into = &mut merged[at];
+                let (into, distinct) = &mut merged[at];
+                let distinct = distinct.get_or_insert_with(|| Distinct::of(&into.diagnostics));
                 for diagnostic in checked.diagnostics {
-                    if !into.diagnostics.iter().any(|old| same_finding(old, &diagnostic)) {
-                        into.diagnostics.push(diagnostic);
-                    }
+                    distinct.push(&mut into.diagnostics, diagnostic);
                 }
-                sort(&into.source, &mut into.diagnostics);
             }
             None => {
                 by_path.insert(checked.source.path.clone(), merged.len());
-                merged.push(checked);
+                merged.push((checked, None));
             }
         }
     }
     merged
+        .into_iter()
+        .map(|(mut checked, distinct)| {
+            if distinct.is_some() {
+                sort(&checked.source, &mut checked.diagnostics);
+            }
+            checked
+        })
+        .collect()
 }
 
-/// The same finding in the same file (its [`FileId`] may differ between
-/// the projects that reach the file).
-fn same_finding(a: &Diagnostic, b: &Diagnostic) -> bool {
-    a.rule.code == b.rule.code && (a.span.start, a.span.end) == (b.span.start, b.span.end) && a.message == b.message
+/// What makes two findings the same finding in the same file (its
+/// [`FileId`] may differ between the projects that reach the file).
+type FindingKey = (&'static str, usize, usize, String);
+
+fn finding_key(diagnostic: &Diagnostic) -> FindingKey {
+    (
+        diagnostic.rule.code,
+        diagnostic.span.start,
+        diagnostic.span.end,
+        diagnostic.message.clone(),
+    )
+}
+
+/// The keys of a file's findings so far, so that adding one finding checks
+/// for its twin in constant time (a project of thousands of services
+/// reaches the same findings through every variant).
+struct Distinct(HashSet<FindingKey>);
+
+impl Distinct {
+    fn of(diagnostics: &[Diagnostic]) -> Self {
+        Self(diagnostics.iter().map(finding_key).collect())
+    }
+
+    /// Adds `diagnostic` to `into` unless the same finding is there.
+    fn push(&mut self, into: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
+        if self.0.insert(finding_key(&diagnostic)) {
+            into.push(diagnostic);
+        }
+    }
 }
 
 /// Lints one file alone: a Dockerfile, or a compose file as a project of one.
@@ -318,6 +349,7 @@ pub fn lint_project(
         .iter()
         .filter_map(|(variant, model)| model_root(&project.files, variant, model))
         .collect();
+    let mut distinct: Vec<Distinct> = found.iter().map(|diagnostics| Distinct::of(diagnostics)).collect();
     for (variant, model) in &models {
         let Some(last) = variant.files.last().map(|&id| &project.files[id as usize]) else {
             continue;
@@ -351,9 +383,7 @@ pub fn lint_project(
             // named in the message, not labelled.
             let file = diagnostic.span.file;
             diagnostic.labels.retain(|label| label.span.file == file);
-            if !found[id].iter().any(|old| same_finding(old, &diagnostic)) {
-                found[id].push(diagnostic);
-            }
+            distinct[id].push(&mut found[id], diagnostic);
         }
     }
     project
@@ -472,4 +502,41 @@ fn dockerfile_targets(source: &SourceFile, parsed: &dockerfile::Dockerfile) -> V
         targets[source.lines.line_of(instruction.span.start)] = Some(instruction.span);
     }
     targets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(path: &str, findings: impl Iterator<Item = usize>) -> Checked {
+        let source = SourceFile::new(PathBuf::from(path), FileKind::Compose, "services: {}\n".to_string());
+        let diagnostics = findings
+            .map(|at| Diagnostic::new(&syntax::yaml_syntax::META, Span::new(at, at + 1), "same text"))
+            .collect();
+        Checked { source, diagnostics }
+    }
+
+    #[test]
+    fn merged_reports_hold_each_finding_once() {
+        let merged = merge_checked(vec![
+            checked("a.yaml", [1, 2].into_iter()),
+            checked("b.yaml", [1].into_iter()),
+            checked("a.yaml", [2, 3, 3].into_iter()),
+        ]);
+        let starts = |checked: &Checked| checked.diagnostics.iter().map(|d| d.span.start).collect::<Vec<_>>();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(starts(&merged[0]), [1, 2, 3]);
+        assert_eq!(starts(&merged[1]), [1]);
+    }
+
+    /// Comparing each finding with every earlier one would take minutes here.
+    #[test]
+    fn merging_many_findings_is_not_quadratic() {
+        let count = 60_000;
+        let merged = merge_checked(vec![
+            checked("a.yaml", 0..count),
+            checked("a.yaml", (0..count).map(|at| at + count / 2)),
+        ]);
+        assert_eq!(merged[0].diagnostics.len(), count + count / 2);
+    }
 }

@@ -69,13 +69,36 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// The characters before every [`CHUNK`]-th byte: a column is then
+    /// counted over at most two chunks, also on a line of megabytes.
+    chars_before_chunk: Vec<usize>,
+}
+
+const CHUNK: usize = 256;
+
+/// Characters that start in `bytes`: every byte but UTF-8 continuation bytes.
+fn chars_starting_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
-        Self { line_starts }
+        let mut chars_before_chunk = vec![0];
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            chars_before_chunk.push(chars_before_chunk[chars_before_chunk.len() - 1] + chars_starting_in(chunk));
+        }
+        Self {
+            line_starts,
+            chars_before_chunk,
+        }
+    }
+
+    /// The characters before byte `offset`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let chunk = offset / CHUNK;
+        self.chars_before_chunk[chunk] + chars_starting_in(&text.as_bytes()[chunk * CHUNK..offset])
     }
 
     /// 0-based line number of the line holding `offset`.
@@ -106,7 +129,7 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let mut column = text[start..offset].chars().count() + 1;
+        let mut column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
         // A byte-order mark is not a column a user can see.
         if line == 0 && text.starts_with('\u{feff}') && offset > 0 {
             column -= 1;
@@ -187,5 +210,27 @@ mod tests {
         let x = text.rfind('x').unwrap();
         assert_eq!(index.line_col(text, x), LineCol { line: 2, column: 5 });
         assert_eq!(index.line_span(text, 0), Span::new(0, text.find('\r').unwrap()));
+    }
+
+    #[test]
+    fn columns_across_chunks_count_characters() {
+        let text = format!("x\n{}", "aé€😀".repeat(300));
+        let index = LineIndex::new(&text);
+        for (at, _) in text.char_indices().skip(2) {
+            let column = text[2..at].chars().count() + 1;
+            assert_eq!(index.line_col(&text, at), LineCol { line: 2, column });
+        }
+    }
+
+    /// Columns far into a line of megabytes (a file in flow style) cost no
+    /// more than near its start: counting from the line start each time
+    /// would take hours here.
+    #[test]
+    fn columns_on_a_huge_line_do_not_count_from_its_start() {
+        let text = "a".repeat(16 << 20);
+        let index = LineIndex::new(&text);
+        for at in (text.len() - 100_000)..text.len() {
+            assert_eq!(index.line_col(&text, at).column, at + 1);
+        }
     }
 }

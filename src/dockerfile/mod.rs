@@ -31,24 +31,9 @@ pub enum BaseImage {
     Unresolved { text: String, missing: Vec<String> },
 }
 
-fn names_earlier_stage(dockerfile: &Dockerfile, stage: &Stage, name: &str) -> bool {
-    dockerfile.stages[..stage.index].iter().any(|earlier| {
-        earlier
-            .name
-            .as_ref()
-            .is_some_and(|own| own.text.eq_ignore_ascii_case(name))
-    })
-}
-
 /// The earlier stage a stage's `FROM` names, if any.
 pub fn parent_stage<'a>(dockerfile: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
-    let name = &stage.image.text;
-    dockerfile.stages[..stage.index].iter().rev().find(|earlier| {
-        earlier
-            .name
-            .as_ref()
-            .is_some_and(|own| own.text.eq_ignore_ascii_case(name))
-    })
+    stage.parent.map(|parent| &dockerfile.stages[parent])
 }
 
 pub fn base_image(dockerfile: &Dockerfile, stage: &Stage) -> BaseImage {
@@ -70,7 +55,7 @@ pub fn base_image(dockerfile: &Dockerfile, stage: &Stage) -> BaseImage {
     if text.eq_ignore_ascii_case("scratch") {
         return BaseImage::Scratch;
     }
-    if names_earlier_stage(dockerfile, stage, &text) {
+    if dockerfile.names_stage_before(&text, stage.index) {
         return BaseImage::Stage;
     }
     match ImageRef::parse(&text) {
@@ -133,14 +118,7 @@ pub fn is_windows_stage(dockerfile: &Dockerfile, stage: &Stage) -> bool {
                     program.contains("powershell") || program.contains("pwsh") || program.starts_with("cmd")
                 }))
         });
-    let mut current = stage;
-    for _ in 0..=dockerfile.stages.len() {
-        match parent_stage(dockerfile, current) {
-            Some(parent) => current = parent,
-            None => break,
-        }
-    }
-    let windows_base = match base_image(dockerfile, current) {
+    let windows_base = match base_image(dockerfile, &dockerfile.stages[stage.root]) {
         BaseImage::Image { image, .. } => is_windows_image(&image),
         _ => false,
     };

@@ -34,6 +34,14 @@ pub struct Dockerfile {
     /// The commands of each RUN (and ONBUILD RUN), by instruction index, made
     /// on first use by [`super::shell::scripts`] so that rules share them.
     pub(crate) scripts: std::sync::OnceLock<Vec<Option<super::shell::Script>>>,
+    /// The first and last stage of each name, lowercase (names compare
+    /// case-insensitively), so that name lookups do not scan the stages.
+    stage_names: HashMap<String, (usize, usize)>,
+    /// The ARGs before the first FROM, resolved once: every stage's FROM
+    /// may use them.
+    global_args: Vec<GlobalArg>,
+    /// Their values by name (the last declaration wins).
+    global_values: HashMap<String, Option<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -363,6 +371,14 @@ pub struct Stage {
     pub platform: Option<String>,
     /// The FROM and every instruction up to the next FROM.
     pub instructions: Range<usize>,
+    /// The earlier stage the `FROM` names (the last of that name before it).
+    pub parent: Option<usize>,
+    /// The first stage of the chain through `parent`: the one whose base is not a stage.
+    pub root: usize,
+    /// The stage's SHELL instructions, by index in [`Dockerfile::instructions`].
+    pub shells: Vec<usize>,
+    /// The SHELL in effect at the end of the stage: its last one, else its parent's.
+    pub shell_at_end: Option<usize>,
 }
 
 /// One `name=value` (or legacy `name value`) of ENV, LABEL or ARG.
@@ -409,34 +425,18 @@ pub struct Substituted {
 
 impl Dockerfile {
     /// ARGs before the first FROM, with defaults resolved in order.
-    pub fn global_args(&self) -> Vec<GlobalArg> {
-        let mut values: HashMap<String, Option<String>> = HashMap::new();
-        let mut out = Vec::new();
-        let globals = self.instructions.iter().take_while(|i| i.keyword != Keyword::From);
-        for inst in globals.filter(|i| i.keyword == Keyword::Arg) {
-            for kv in &inst.key_values {
-                let value = kv.default_value(self.escape, &values);
-                values.insert(kv.key.text.clone(), value.clone());
-                let span = match &kv.value {
-                    Some(v) => kv.key.span.cover(v.span),
-                    None => kv.key.span,
-                };
-                out.push(GlobalArg {
-                    name: kv.key.text.clone(),
-                    default: kv.value.clone(),
-                    value,
-                    span,
-                });
-            }
-        }
-        out
+    pub fn global_args(&self) -> &[GlobalArg] {
+        &self.global_args
+    }
+
+    /// Whether a global ARG is called `name`, and its value if it has one.
+    pub fn global_value(&self, name: &str) -> Option<Option<&str>> {
+        self.global_values.get(name).map(Option::as_deref)
     }
 
     /// The stage's image with global ARG defaults substituted.
     pub fn resolve_from(&self, stage: &Stage) -> ImageRef {
-        let values: HashMap<String, Option<String>> =
-            self.global_args().into_iter().map(|a| (a.name, a.value)).collect();
-        let lookup = |name: &str| values.get(name).cloned().flatten();
+        let lookup = |name: &str| self.global_value(name).flatten().map(str::to_string);
         let result = substitute_with_escape(&stage.image.text, self.escape, lookup);
         if result.missing.is_empty() {
             ImageRef::Resolved(result.text)
@@ -450,10 +450,22 @@ impl Dockerfile {
 
     /// The stage called `name` (case-insensitive), the last one if repeated.
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .rev()
-            .find(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)))
+        let &(_, last) = self.stage_names.get(&name.to_ascii_lowercase())?;
+        Some(&self.stages[last])
+    }
+
+    /// Whether a stage before the one at `index` is called `name` (case-insensitive).
+    pub fn names_stage_before(&self, name: &str, index: usize) -> bool {
+        self.stage_names
+            .get(&name.to_ascii_lowercase())
+            .is_some_and(|&(first, _)| first < index)
+    }
+
+    /// Whether the stage at `index` or a later one is called `name` (case-insensitive).
+    pub fn names_stage_from(&self, name: &str, index: usize) -> bool {
+        self.stage_names
+            .get(&name.to_ascii_lowercase())
+            .is_some_and(|&(_, last)| last >= index)
     }
 }
 
@@ -1462,6 +1474,7 @@ impl<'a> Parser<'a> {
         if let Some(last) = stages.last_mut() {
             last.instructions.end = self.instructions.len();
         }
+        let stage_names = link_stages(&mut stages, &self.instructions);
         match stages.first() {
             None if self.instructions.is_empty() && self.errors.is_empty() => {
                 self.error(Span::point(0), "the Dockerfile has no instructions: it needs a FROM")
@@ -1485,6 +1498,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.errors.sort_by_key(|e| (e.span.start, e.span.end));
+        let (global_args, global_values) = global_args(&self.instructions, self.escape);
         Dockerfile {
             escape: self.escape,
             directives: self.directives,
@@ -1493,8 +1507,36 @@ impl<'a> Parser<'a> {
             comments: self.comments,
             errors: self.errors,
             scripts: std::sync::OnceLock::new(),
+            stage_names,
+            global_args,
+            global_values,
         }
     }
+}
+
+/// The ARGs before the first FROM, with defaults resolved in order, and
+/// their values by name.
+fn global_args(instructions: &[Instruction], escape: char) -> (Vec<GlobalArg>, HashMap<String, Option<String>>) {
+    let mut values: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    let globals = instructions.iter().take_while(|i| i.keyword != Keyword::From);
+    for inst in globals.filter(|i| i.keyword == Keyword::Arg) {
+        for kv in &inst.key_values {
+            let value = kv.default_value(escape, &values);
+            values.insert(kv.key.text.clone(), value.clone());
+            let span = match &kv.value {
+                Some(v) => kv.key.span.cover(v.span),
+                None => kv.key.span,
+            };
+            out.push(GlobalArg {
+                name: kv.key.text.clone(),
+                default: kv.value.clone(),
+                value,
+                span,
+            });
+        }
+    }
+    (out, values)
 }
 
 fn stage_of(from: &Instruction, index: usize, at: usize) -> Stage {
@@ -1524,7 +1566,42 @@ fn stage_of(from: &Instruction, index: usize, at: usize) -> Stage {
         name,
         platform: from.flag("platform").and_then(|f| f.value.clone()),
         instructions: at..at + 1,
+        parent: None,
+        root: index,
+        shells: Vec::new(),
+        shell_at_end: None,
     }
+}
+
+/// Sets each stage's parent, root and SHELLs in one pass, so that rules
+/// asking per stage or per RUN never walk back through earlier stages
+/// (a file of thousands of stages, each `FROM` the one before). Returns
+/// the first and last stage of each name.
+fn link_stages(stages: &mut [Stage], instructions: &[Instruction]) -> HashMap<String, (usize, usize)> {
+    let mut by_name: HashMap<String, (usize, usize)> = HashMap::new();
+    for index in 0..stages.len() {
+        let parent = by_name
+            .get(&stages[index].image.text.to_ascii_lowercase())
+            .map(|&(_, last)| last);
+        let inherited = parent.and_then(|parent| stages[parent].shell_at_end);
+        let root = parent.map_or(index, |parent| stages[parent].root);
+        let stage = &mut stages[index];
+        stage.parent = parent;
+        stage.root = root;
+        stage.shells = stage
+            .instructions
+            .clone()
+            .filter(|&at| instructions[at].keyword == Keyword::Shell)
+            .collect();
+        stage.shell_at_end = stage.shells.last().copied().or(inherited);
+        if let Some(name) = &stage.name {
+            by_name
+                .entry(name.text.to_ascii_lowercase())
+                .and_modify(|(_, last)| *last = index)
+                .or_insert((index, index));
+        }
+    }
+    by_name
 }
 
 /// `--name[=value]` words at the start of the arguments, up to the first

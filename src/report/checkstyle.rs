@@ -10,7 +10,7 @@ pub fn render(files: &[Checked]) -> String {
     for file in sorted {
         out.push_str(&format!(
             "  <file name=\"{}\">\n",
-            escape(&file.source.path.display().to_string())
+            escape(&super::printable_path(&file.source.path))
         ));
         for (_, diagnostic) in super::sorted(std::slice::from_ref(file)) {
             let (start, _) = super::region(file, diagnostic.span);
@@ -19,7 +19,7 @@ pub fn render(files: &[Checked]) -> String {
                 start.line,
                 start.column,
                 diagnostic.severity.as_str(),
-                escape(&diagnostic.message),
+                escape(&super::printable(&diagnostic.message)),
                 diagnostic.rule.code
             ));
         }

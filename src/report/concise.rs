@@ -8,12 +8,12 @@ pub fn render(files: &[Checked]) -> String {
         let (start, _) = super::region(file, diagnostic.span);
         out.push_str(&format!(
             "{}:{}:{}: {} [{}] {}\n",
-            file.source.path.display(),
+            super::printable_path(&file.source.path),
             start.line,
             start.column,
             diagnostic.rule.code,
             diagnostic.severity.as_str(),
-            diagnostic.message
+            super::printable(&diagnostic.message)
         ));
     }
     out

@@ -4,9 +4,14 @@
 use crate::diagnostic::Severity;
 use crate::lint::Checked;
 
-/// Escapes a command's message (data).
+/// Escapes a command's message (data): control characters are made
+/// visible first, so none reaches the log (a line break would end the
+/// command and let the rest forge another one).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    super::printable(text)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value, where `:` and `,` are separators too.

@@ -44,5 +44,5 @@ pub fn render(files: &[Checked]) -> String {
         .collect();
     let mut text = serde_json::to_string_pretty(&issues).expect("issues serialise");
     text.push('\n');
-    text
+    super::json_safe(text)
 }

@@ -37,21 +37,58 @@ impl SourceCode for NamedText<'_> {
     }
 }
 
+/// A file's text as a snippet shows it: every unsafe character (see
+/// [`super::is_unsafe_char`]) in its visible form, line breaks and tabs
+/// kept; with where each offset of the file went, for the spans.
+struct ShownText {
+    text: String,
+    /// For each replaced character: the file offset just after it, and the
+    /// bytes added up to there.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl ShownText {
+    fn of(text: &str) -> Self {
+        let kept = |at: usize, c: char| c == '\n' || c == '\t' || (c == '\r' && text[at + 1..].starts_with('\n'));
+        let mut shown = String::with_capacity(text.len());
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (at, c) in text.char_indices() {
+            if super::is_unsafe_char(c) && !kept(at, c) {
+                let visible = super::visible(c);
+                added += visible.len() - c.len_utf8();
+                shifts.push((at + c.len_utf8(), added));
+                shown.push_str(&visible);
+            } else {
+                shown.push(c);
+            }
+        }
+        Self { text: shown, shifts }
+    }
+
+    /// Where a file offset is in the shown text.
+    fn offset(&self, offset: usize) -> usize {
+        let replaced_before = self.shifts.partition_point(|&(end, _)| end <= offset);
+        offset + replaced_before.checked_sub(1).map_or(0, |last| self.shifts[last].1)
+    }
+}
+
 /// One finding as miette sees it.
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
     source: NamedText<'a>,
+    shown: &'a ShownText,
 }
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&super::printable(&self.diagnostic.message))
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&super::printable(&self.diagnostic.message))
     }
 }
 
@@ -77,7 +114,7 @@ impl miette::Diagnostic for Rendered<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+            .map(|help| Box::new(super::printable_lines(help)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -86,21 +123,22 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let clamp = |span: crate::source::Span| {
-            let end = span.end.min(self.source.text.len());
-            let start = span.start.min(end);
+            let end = self.shown.offset(span.end).min(self.source.text.len());
+            let start = self.shown.offset(span.start).min(end);
             SourceSpan::from(start..end)
         };
-        let primary = LabeledSpan::new_primary_with_span(self.diagnostic.label.clone(), clamp(self.diagnostic.span));
-        let secondary = self
-            .diagnostic
-            .labels
-            .iter()
-            .map(move |label| LabeledSpan::new_with_span(Some(label.message.clone()), clamp(label.span)));
+        let label = |text: &String| super::printable(text).into_owned();
+        let primary =
+            LabeledSpan::new_primary_with_span(self.diagnostic.label.as_ref().map(label), clamp(self.diagnostic.span));
+        let secondary =
+            self.diagnostic.labels.iter().map(move |secondary| {
+                LabeledSpan::new_with_span(Some(label(&secondary.message)), clamp(secondary.span))
+            });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 
-pub fn render_diagnostic(source: &SourceFile, diagnostic: &Diagnostic, color: bool, out: &mut String) {
+fn render_diagnostic(source: &SourceFile, shown: &ShownText, diagnostic: &Diagnostic, color: bool, out: &mut String) {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -113,16 +151,17 @@ pub fn render_diagnostic(source: &SourceFile, diagnostic: &Diagnostic, color: bo
     let rendered = Rendered {
         diagnostic,
         source: NamedText {
-            name: source.path.display().to_string(),
-            text: &source.text,
+            name: super::printable_path(&source.path),
+            text: &shown.text,
         },
+        shown,
     };
     if handler.render_report(out, &rendered).is_err() {
         out.push_str(&format!(
             "{}: {} {}\n",
-            source.path.display(),
+            super::printable_path(&source.path),
             diagnostic.rule.code,
-            diagnostic.message
+            super::printable(&diagnostic.message)
         ));
     }
     out.push('\n');
@@ -133,8 +172,9 @@ pub fn render(files: &[Checked], color: bool) -> String {
     for file in files {
         let masked = masked_source(file);
         let source = masked.as_ref().unwrap_or(&file.source);
+        let shown = ShownText::of(&source.text);
         for diagnostic in &file.diagnostics {
-            render_diagnostic(source, diagnostic, color, &mut out);
+            render_diagnostic(source, &shown, diagnostic, color, &mut out);
         }
     }
     out

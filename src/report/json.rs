@@ -83,13 +83,13 @@ fn findings(files: &[Checked]) -> Vec<JsonFinding<'_>> {
 pub fn render(files: &[Checked]) -> String {
     let mut text = serde_json::to_string_pretty(&findings(files)).expect("findings serialise");
     text.push('\n');
-    text
+    super::json_safe(text)
 }
 
 /// `--format json-lines`: the same objects, one per line.
 pub fn render_lines(files: &[Checked]) -> String {
     findings(files)
         .iter()
-        .map(|finding| serde_json::to_string(finding).expect("findings serialise") + "\n")
+        .map(|finding| super::json_safe(serde_json::to_string(finding).expect("findings serialise")) + "\n")
         .collect()
 }

@@ -14,7 +14,8 @@ pub fn render(files: &[Checked]) -> String {
     let mut sorted: Vec<&Checked> = files.iter().collect();
     sorted.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     for file in sorted {
-        let path = escape(&file.source.path.display().to_string());
+        let shown_path = super::printable_path(&file.source.path);
+        let path = escape(&shown_path);
         let findings = super::sorted(std::slice::from_ref(file));
         out.push_str(&format!(
             "  <testsuite name=\"{path}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
@@ -34,19 +35,14 @@ pub fn render(files: &[Checked]) -> String {
                 "    <testcase name=\"{}\" classname=\"{path}\">\n",
                 escape(&name)
             ));
-            let mut body = format!(
-                "{}:{}:{}: {}",
-                file.source.path.display(),
-                start.line,
-                start.column,
-                diagnostic.message
-            );
+            let message = super::printable(&diagnostic.message);
+            let mut body = format!("{shown_path}:{}:{}: {message}", start.line, start.column);
             if let Some(help) = &diagnostic.help {
-                body.push_str(&format!("\nhelp: {help}"));
+                body.push_str(&format!("\nhelp: {}", super::printable_lines(help)));
             }
             out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                escape(&diagnostic.message),
+                escape(&message),
                 diagnostic.severity.as_str(),
                 escape(&body)
             ));

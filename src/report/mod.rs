@@ -12,6 +12,8 @@ pub mod sarif;
 pub mod statistics;
 mod xml;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::Severity;
 use crate::lint::Checked;
 
@@ -139,4 +141,103 @@ pub(crate) fn region(file: &Checked, span: crate::source::Span) -> (crate::sourc
 /// The documentation address of a rule (its doc in the repository).
 pub fn rule_url(code: &str) -> String {
     format!("{}/blob/main/rules/{code}.md", env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// Whether a character would act on a terminal (or reorder what it shows)
+/// instead of being shown: C0 and C1 controls, DEL, the line and paragraph
+/// separators and the bidirectional overrides ("Trojan Source").
+pub(crate) fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The visible form of an unsafe character: `\n`, `\t`, `\r`, or `\u{1b}`.
+pub(crate) fn visible(c: char) -> String {
+    match c {
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        c => format!("\\u{{{:x}}}", c as u32),
+    }
+}
+
+/// Text from the linted files (a value, a key, a file name) as one line a
+/// terminal shows as written: every unsafe character in its visible form.
+/// Every format uses it for paths, messages and labels.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escape_unsafe(text, |_| true)
+}
+
+/// [`printable`] for text of several lines (a help that shows YAML): line
+/// breaks stay.
+pub fn printable_lines(text: &str) -> Cow<'_, str> {
+    escape_unsafe(text, |c| c != '\n')
+}
+
+fn escape_unsafe(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let must = |c: char| is_unsafe_char(c) && escaped(c);
+    if !text.chars().any(must) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if must(c) {
+            out.push_str(&visible(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as [`printable`] text.
+pub fn printable_path(path: &std::path::Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
+/// Serialised JSON with every unsafe character that serde leaves as is
+/// (DEL, C1, separators, bidi overrides) written as a `\uXXXX` escape:
+/// such characters occur only inside strings, so the data read back is the
+/// same. (serde escapes C0 in strings; outside them it is layout.)
+pub(crate) fn json_safe(json: String) -> String {
+    let raw_in_strings = |c: char| c >= ' ' && is_unsafe_char(c);
+    if !json.chars().any(raw_in_strings) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw_in_strings(c) {
+            // Every such character that serde writes raw is in the Basic Multilingual Plane.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_terminal_controls() {
+        assert_eq!(
+            printable("a\u{1b}]0;pwned\u{7}\u{1b}[2J\nb\u{9b}c\u{7f}\u{202e}"),
+            "a\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\nb\\u{9b}c\\u{7f}\\u{202e}"
+        );
+        assert!(matches!(printable("plain: ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn printable_lines_keeps_line_breaks() {
+        assert_eq!(printable_lines("a:\n  - \u{1b}[2J\r"), "a:\n  - \\u{1b}[2J\\r");
+    }
+
+    #[test]
+    fn json_safe_keeps_the_data() {
+        let value = "\u{1b}[2J \u{85} \u{9b} \u{7f} \u{2028} \u{202e}";
+        let text = json_safe(serde_json::to_string_pretty(&[value]).unwrap());
+        assert!(!text.chars().any(|c| is_unsafe_char(c) && c != '\n'), "{text}");
+        assert_eq!(serde_json::from_str::<Vec<String>>(&text).unwrap(), [value]);
+    }
 }

@@ -96,5 +96,5 @@ pub fn render(files: &[Checked]) -> String {
     });
     let mut text = serde_json::to_string_pretty(&log).expect("SARIF serialises");
     text.push('\n');
-    text
+    super::json_safe(text)
 }

@@ -1,13 +1,13 @@
 //! C202: two services publish the same host port and protocol.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::compose::Service;
 use crate::compose::ports::{self, HostIp, PortRange, Published};
 use crate::compose::site::written;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 pub static META: RuleMeta = RuleMeta {
     code: "C202",
@@ -68,6 +68,64 @@ fn conflicts(a: &Binding, b: &Binding) -> bool {
         && can_run_together(a, b)
 }
 
+/// The bindings seen so far, indexed so that finding the earlier binding a
+/// new one conflicts with does not scan every earlier binding (a project of
+/// thousands of services sharing ports).
+#[derive(Default)]
+struct Earlier {
+    /// Single-port bindings by protocol and port, in order.
+    single: BTreeMap<(String, u16), Vec<usize>>,
+    /// The same, by file first: the conflict within the same file is preferred.
+    single_in_file: BTreeMap<(FileId, String, u16), Vec<usize>>,
+    /// Bindings of a range of ports (few in practice), in order.
+    ranges: Vec<usize>,
+}
+
+impl Earlier {
+    fn add(&mut self, all: &[Binding], index: usize) {
+        let binding = &all[index];
+        let PortRange { start, end } = binding.published;
+        if start == end {
+            let protocol = binding.protocol.clone();
+            self.single.entry((protocol.clone(), start)).or_default().push(index);
+            self.single_in_file
+                .entry((binding.site.file, protocol, start))
+                .or_default()
+                .push(index);
+        } else {
+            self.ranges.push(index);
+        }
+    }
+
+    /// The earliest binding before `binding` it conflicts with, one in the
+    /// same file first.
+    fn conflict<'b, 'a>(&self, all: &'b [Binding<'a>], binding: &Binding) -> Option<&'b Binding<'a>> {
+        let PortRange { start, end } = binding.published;
+        let protocol = &binding.protocol;
+        let first_conflict = |indices: &[usize], same_file: bool| {
+            indices
+                .iter()
+                .copied()
+                .find(|&at| (!same_file || all[at].site.file == binding.site.file) && conflicts(&all[at], binding))
+        };
+        let file = binding.site.file;
+        let in_file = self
+            .single_in_file
+            .range((file, protocol.clone(), start)..=(file, protocol.clone(), end))
+            .filter_map(|(_, indices)| first_conflict(indices, true))
+            .chain(first_conflict(&self.ranges, true))
+            .min();
+        let earliest = in_file.or_else(|| {
+            self.single
+                .range((protocol.clone(), start)..=(protocol.clone(), end))
+                .filter_map(|(_, indices)| first_conflict(indices, false))
+                .chain(first_conflict(&self.ranges, false))
+                .min()
+        })?;
+        Some(&all[earliest])
+    }
+}
+
 impl Rule for PortConflict {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -79,11 +137,12 @@ impl Rule for PortConflict {
         for service in file.services() {
             bindings(&service, &cx.interpolation.unresolved, &mut all);
         }
+        let occupied = Occupied::of(&all);
+        let mut earlier_bindings = Earlier::default();
         for (index, binding) in all.iter().enumerate() {
-            // A conflict within the same file is the more useful one to name.
-            let earlier = all[..index].iter().filter(|other| conflicts(other, binding));
-            let same_file = earlier.clone().find(|other| other.site.file == binding.site.file);
-            let Some(earlier) = same_file.or_else(|| earlier.clone().next()) else {
+            let conflict = earlier_bindings.conflict(&all, binding);
+            earlier_bindings.add(&all, index);
+            let Some(earlier) = conflict else {
                 continue;
             };
             let shown = port_phrase(binding.published, &binding.protocol);
@@ -107,7 +166,7 @@ impl Rule for PortConflict {
                 diagnostic =
                     diagnostic.with_secondary(earlier.site, format!("published by `{}` here", earlier.service));
             }
-            if let Some(help) = help(binding, free_range(&all, binding)) {
+            if let Some(help) = help(binding, occupied.free_range(binding)) {
                 diagnostic = diagnostic.with_help(help);
             }
             out.push(diagnostic);
@@ -124,25 +183,53 @@ fn port_phrase(range: PortRange, protocol: &str) -> String {
     }
 }
 
-/// The first host range above the conflict, of the same size, that no
-/// binding of the project uses.
-fn free_range(all: &[Binding], binding: &Binding) -> Option<PortRange> {
-    let size = binding.published.end - binding.published.start;
-    let mut start = binding.published.end.checked_add(1)?;
-    loop {
-        let candidate = PortRange {
+/// The host ports the project's bindings use, per protocol, as sorted
+/// disjoint ranges: a free range is then found by walking gaps, not by
+/// rescanning every binding for every candidate.
+struct Occupied<'a>(HashMap<&'a str, Vec<PortRange>>);
+
+impl<'a> Occupied<'a> {
+    fn of(all: &'a [Binding<'a>]) -> Self {
+        let mut by_protocol: HashMap<&'a str, Vec<PortRange>> = HashMap::new();
+        for binding in all {
+            by_protocol
+                .entry(binding.protocol.as_str())
+                .or_default()
+                .push(binding.published);
+        }
+        for ranges in by_protocol.values_mut() {
+            ranges.sort_by_key(|range| range.start);
+            let mut merged: Vec<PortRange> = Vec::with_capacity(ranges.len());
+            for &range in ranges.iter() {
+                match merged.last_mut() {
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
+            }
+            *ranges = merged;
+        }
+        Self(by_protocol)
+    }
+
+    /// The first host range above the conflict, of the same size, that no
+    /// binding of the project uses.
+    fn free_range(&self, binding: &Binding) -> Option<PortRange> {
+        let size = binding.published.end - binding.published.start;
+        let mut start = binding.published.end.checked_add(1)?;
+        let used = self.0.get(binding.protocol.as_str()).map_or(&[][..], Vec::as_slice);
+        // The used ranges that end at or after the first candidate, in order.
+        let after = used.partition_point(|range| range.end < start);
+        for range in &used[after..] {
+            let candidate_end = start.checked_add(size)?;
+            if range.start > candidate_end {
+                break;
+            }
+            start = start.max(range.end.checked_add(1)?);
+        }
+        Some(PortRange {
             start,
             end: start.checked_add(size)?,
-        };
-        match all
-            .iter()
-            .filter(|other| other.protocol == binding.protocol && other.published.overlaps(candidate))
-            .map(|other| other.published.end)
-            .max()
-        {
-            Some(end) => start = end.checked_add(1)?,
-            None => return Some(candidate),
-        }
+        })
     }
 }
 

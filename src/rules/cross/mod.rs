@@ -9,8 +9,6 @@ pub mod healthcheck_tool_missing;
 pub mod port_not_exposed;
 pub mod user_conflict;
 
-use std::collections::HashMap;
-
 use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::service_facts::{self, EnvVar};
@@ -68,9 +66,7 @@ pub enum Root {
 pub fn root_image(cx: &ComposeContext, service: &Service, built: &BuiltDockerfile, root: &Stage) -> Root {
     let dockerfile = &built.dockerfile;
     let args = build_args(cx, service);
-    let overridden = args
-        .iter()
-        .any(|arg| dockerfile.global_args().iter().any(|global| global.name == arg.name));
+    let overridden = args.iter().any(|arg| dockerfile.global_value(arg.name).is_some());
     if !overridden || !root.image.text.contains('$') {
         return match base_image(dockerfile, root) {
             BaseImage::Image { image, .. } => Root::Image(image),
@@ -78,15 +74,10 @@ pub fn root_image(cx: &ComposeContext, service: &Service, built: &BuiltDockerfil
             BaseImage::Stage | BaseImage::Unresolved { .. } => Root::Unknown,
         };
     }
-    let globals: HashMap<String, Option<String>> = dockerfile
-        .global_args()
-        .into_iter()
-        .map(|global| (global.name, global.value))
-        .collect();
     // `- NAME` without a value passes the deploying shell's variable: unknown.
     let lookup = |name: &str| match args.iter().find(|arg| arg.name == name) {
         Some(arg) => arg.value.map(str::to_string),
-        None => globals.get(name).cloned().flatten(),
+        None => dockerfile.global_value(name).flatten().map(str::to_string),
     };
     let resolved = parse::substitute_with_escape(&root.image.text, dockerfile.escape, lookup);
     if !resolved.missing.is_empty() {
@@ -95,12 +86,7 @@ pub fn root_image(cx: &ComposeContext, service: &Service, built: &BuiltDockerfil
     if resolved.text.eq_ignore_ascii_case("scratch") {
         return Root::Scratch;
     }
-    let names_stage = dockerfile.stages[..root.index].iter().any(|earlier| {
-        earlier
-            .name
-            .as_ref()
-            .is_some_and(|name| name.text.eq_ignore_ascii_case(&resolved.text))
-    });
+    let names_stage = dockerfile.names_stage_before(&resolved.text, root.index);
     match ImageRef::parse(&resolved.text) {
         Some(image) if !names_stage => Root::Image(image),
         _ => Root::Unknown,

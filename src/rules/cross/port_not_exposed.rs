@@ -122,13 +122,13 @@ fn exposed(cx: &ComposeContext, service: &Service, built: &BuiltDockerfile, stag
         .collect();
     let globals: HashMap<String, Option<String>> = dockerfile
         .global_args()
-        .into_iter()
+        .iter()
         .map(|global| {
             let value = match args.get(global.name.as_str()) {
                 Some(passed) => passed.map(str::to_string),
-                None => global.value,
+                None => global.value.clone(),
             };
-            (global.name, value)
+            (global.name.clone(), value)
         })
         .collect();
     let mut out = Vec::new();

@@ -57,9 +57,12 @@ impl Rule for AptListsNotRemoved {
             return;
         };
         // Only the final stage and the stages it builds on ship their layers.
-        let shipped = stage_chain(cx.dockerfile, last);
+        let mut shipped = vec![false; cx.dockerfile.stages.len()];
+        for stage in stage_chain(cx.dockerfile, last) {
+            shipped[stage.index] = true;
+        }
         for run in shell_runs(cx.dockerfile) {
-            if !shipped.iter().any(|stage| stage.index == run.stage.index) {
+            if !shipped[run.stage.index] {
                 continue;
             }
             // A cache mount keeps the lists out of the layer.

@@ -22,7 +22,6 @@ impl Rule for CopyFromUnknownStage {
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         let dockerfile = cx.dockerfile;
-        let globals: Vec<_> = dockerfile.global_args();
         for instruction in &dockerfile.instructions {
             if instruction.keyword != Keyword::Copy {
                 continue;
@@ -31,12 +30,7 @@ impl Rule for CopyFromUnknownStage {
                 continue;
             };
             let Some(written) = flag.value.as_deref() else { continue };
-            let lookup = |name: &str| {
-                globals
-                    .iter()
-                    .find(|arg| arg.name == name)
-                    .and_then(|arg| arg.value.clone())
-            };
+            let lookup = |name: &str| dockerfile.global_value(name).flatten().map(str::to_string);
             let resolved = substitute(written, lookup);
             // A value that does not resolve cannot be judged.
             if !resolved.missing.is_empty() || resolved.text.is_empty() {
@@ -53,20 +47,14 @@ impl Rule for CopyFromUnknownStage {
                     "`--from={from}` names stage {number}, but this is stage {index}: only earlier stages can be copied from"
                 )
             } else {
-                let named = |stage: &&crate::dockerfile::parse::Stage| {
-                    stage
-                        .name
-                        .as_ref()
-                        .is_some_and(|name| name.text.eq_ignore_ascii_case(&from))
-                };
-                if stages[..index].iter().any(|stage| named(&stage)) {
+                if dockerfile.names_stage_before(&from, index) {
                     continue;
                 }
                 // An image pinned by tag or digest is a deliberate image reference.
                 if from.contains([':', '@']) {
                     continue;
                 }
-                if stages[index..].iter().any(|stage| named(&stage)) {
+                if dockerfile.names_stage_from(&from, index) {
                     format!("`--from={from}` names this or a later stage: a stage can only copy from earlier ones")
                 } else if from.contains('/') {
                     format!(

@@ -1,7 +1,10 @@
 //! D408: two stages share a name (hadolint DL3024).
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "D408",
@@ -20,17 +23,12 @@ impl Rule for DuplicateStageName {
     }
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
-        let stages = &cx.dockerfile.stages;
-        for (index, stage) in stages.iter().enumerate() {
+        // The first use of each name; stage names compare case-insensitively.
+        let mut first_use: HashMap<String, Span> = HashMap::new();
+        for stage in &cx.dockerfile.stages {
             let Some(name) = &stage.name else { continue };
-            // Stage names compare case-insensitively.
-            let first = stages[..index].iter().find_map(|earlier| {
-                earlier
-                    .name
-                    .as_ref()
-                    .filter(|other| other.text.eq_ignore_ascii_case(&name.text))
-            });
-            if let Some(first) = first {
+            let first = *first_use.entry(name.text.to_ascii_lowercase()).or_insert(name.span);
+            if first != name.span {
                 out.push(
                     Diagnostic::new(
                         &META,
@@ -38,7 +36,7 @@ impl Rule for DuplicateStageName {
                         format!("stage name `{}` is already used by an earlier stage", name.text),
                     )
                     .with_label("duplicate name")
-                    .with_secondary(first.span, "first used here")
+                    .with_secondary(first, "first used here")
                     .with_help("give every stage its own name"),
                 );
             }

@@ -88,15 +88,20 @@ pub fn stage_chain<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a 
     chain
 }
 
-/// Whether the stage (or one it builds on) sets `name` with ENV or an ARG default.
-pub fn stage_sets(dockerfile: &Dockerfile, stage: &Stage, name: &str) -> bool {
-    stage_chain(dockerfile, stage).into_iter().any(|stage| {
-        dockerfile.instructions[stage.instructions.clone()]
+/// For each stage, whether it (or one it builds on) sets `name` with ENV or
+/// an ARG default; one pass over the file, for rules that ask per RUN.
+pub fn stages_setting(dockerfile: &Dockerfile, name: &str) -> Vec<bool> {
+    let mut sets: Vec<bool> = Vec::with_capacity(dockerfile.stages.len());
+    for stage in &dockerfile.stages {
+        let own = dockerfile.instructions[stage.instructions.clone()]
             .iter()
             .filter(|instruction| matches!(instruction.keyword, Keyword::Env | Keyword::Arg))
             .flat_map(|instruction| &instruction.key_values)
-            .any(|kv| kv.key.text == name && kv.value.is_some())
-    })
+            .any(|kv| kv.key.text == name && kv.value.is_some());
+        // A parent comes before its child, so its answer is known.
+        sets.push(own || stage.parent.is_some_and(|parent| sets[parent]));
+    }
+    sets
 }
 
 /// The subcommand of a command (its first operand) when it is `name`.
@@ -158,7 +163,6 @@ pub fn apt_config_set(parsed: &shell::ParsedArgs, name: &str, values: &[&str]) -
 /// The variables set before `offset` in a stage and the stages it builds on:
 /// ENV values and ARG defaults (an `ARG NAME` without one takes the global default).
 pub fn stage_env(dockerfile: &Dockerfile, stage: &Stage, offset: usize) -> HashMap<String, String> {
-    let globals = dockerfile.global_args();
     let mut env: HashMap<String, String> = HashMap::new();
     for stage in stage_chain(dockerfile, stage).into_iter().rev() {
         let instructions = dockerfile.instructions[stage.instructions.clone()]
@@ -168,10 +172,7 @@ pub fn stage_env(dockerfile: &Dockerfile, stage: &Stage, offset: usize) -> HashM
         for kv in instructions.flat_map(|instruction| &instruction.key_values) {
             let value = match &kv.value {
                 Some(value) => Some(substitute(&value.text, |name| env.get(name).cloned()).text),
-                None => globals
-                    .iter()
-                    .find(|global| global.name == kv.key.text)
-                    .and_then(|global| global.value.clone()),
+                None => dockerfile.global_value(&kv.key.text).flatten().map(str::to_string),
             };
             if let Some(value) = value {
                 env.insert(kv.key.text.clone(), value);

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::dockerfile::shell::{Command, ShellWord, parse_args};
-use crate::rules::dockerfile::{cache_mount_targets, insert_after, shell_runs, stage_sets};
+use crate::rules::dockerfile::{cache_mount_targets, insert_after, shell_runs, stages_setting};
 use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -73,6 +73,7 @@ impl Rule for PipNoCacheDir {
     }
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
+        let env_off_in_stage = stages_setting(cx.dockerfile, "PIP_NO_CACHE_DIR");
         for run in shell_runs(cx.dockerfile) {
             if cache_mount_targets(run.run).iter().any(|target| target.contains("pip")) {
                 continue;
@@ -88,8 +89,7 @@ impl Rule for PipNoCacheDir {
                 let env_off = command
                     .assignments()
                     .any(|word| word.text.starts_with("PIP_NO_CACHE_DIR="));
-                if parsed.has(&["no-cache-dir"]) || env_off || stage_sets(cx.dockerfile, run.stage, "PIP_NO_CACHE_DIR")
-                {
+                if parsed.has(&["no-cache-dir"]) || env_off || env_off_in_stage[run.stage.index] {
                     continue;
                 }
                 let start = command.program_word().map_or(install.span, |program| program.span);

@@ -1,9 +1,9 @@
 //! D411: RUN with a pipe and no `pipefail` (hadolint DL4006).
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::dockerfile::parse::{Arguments, Dockerfile, Instruction, Keyword};
+use crate::dockerfile::parse::{Arguments, Dockerfile, Instruction};
 use crate::dockerfile::shell::ShellWord;
-use crate::rules::dockerfile::{ShellRun, shell_runs, stage_chain};
+use crate::rules::dockerfile::{ShellRun, shell_runs};
 use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -28,11 +28,16 @@ fn sets_pipefail<'a>(words: impl Iterator<Item = &'a str>) -> bool {
 /// The SHELL in effect for a RUN: the last one before it in its stage or in
 /// the stages it builds on.
 fn shell_for<'a>(dockerfile: &'a Dockerfile, run: &ShellRun) -> Option<&'a Instruction> {
-    stage_chain(dockerfile, run.stage).into_iter().find_map(|stage| {
-        dockerfile.instructions[stage.instructions.clone()]
-            .iter()
-            .rfind(|instruction| instruction.keyword == Keyword::Shell && instruction.span.start < run.run.span.start)
-    })
+    let stage = run.stage;
+    let before = stage
+        .shells
+        .partition_point(|&at| dockerfile.instructions[at].span.start < run.run.span.start);
+    let inherited = stage.parent.and_then(|parent| dockerfile.stages[parent].shell_at_end);
+    before
+        .checked_sub(1)
+        .map(|last| stage.shells[last])
+        .or(inherited)
+        .map(|at| &dockerfile.instructions[at])
 }
 
 impl Rule for Pipefail {
