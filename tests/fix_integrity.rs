@@ -111,3 +111,17 @@ fn a_restart_policy_inherited_through_extends_by_another_lifecycle_is_reported_n
         common::stdout(&lint)
     );
 }
+
+#[test]
+fn a_limit_inherited_through_extends_by_a_service_with_another_standard_is_reported_not_flipped() {
+    let dir = project("extends-other-limits");
+    let original = read(dir.path(), "compose.yaml");
+    fix_keeps_its_promises(dir.path());
+    assert_eq!(read(dir.path(), "compose.yaml"), original);
+    let lint = run_in(dir.path(), &["--select", "C504", "."], None, LIMIT);
+    assert!(
+        common::stdout(&lint).contains("`deploy.resources.limits.memory: 1G` on service `backend`"),
+        "{}",
+        common::stdout(&lint)
+    );
+}
