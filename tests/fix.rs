@@ -166,3 +166,41 @@ fn fixing_the_violations_project_leaves_only_findings_without_a_fix() {
     // What a person reviews: the diff --fix made.
     insta::assert_snapshot!(stdout(&diff));
 }
+
+/// 1,000 services whose standard memory limit (512M) is below the 1G they
+/// reserve: every C504 fix adds a C505 error and is dropped. Judging the
+/// fixes one by one takes two lints of the whole project per fix, minutes
+/// in a debug build; blaming the services that hold the new errors takes two.
+#[test]
+fn a_fix_run_whose_fixes_all_add_errors_lints_a_few_times_not_once_per_fix() {
+    const SERVICES: usize = 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    let mut compose = String::from("# vwe-lint: ignore-file[C501, C503, C601]\nservices:\n");
+    for index in 0..SERVICES {
+        config.push_str(&format!("[standards.resources.s{index}]\nmemory_limit = \"512M\"\n"));
+        compose.push_str(&format!(
+            "  s{index}:\n    image: vwe/s{index}:1.0\n    deploy:\n      resources:\n        reservations:\n          memory: 1G\n"
+        ));
+    }
+    write(dir.path(), ".vwe-lint.toml", &config);
+    write(dir.path(), "compose.yaml", &compose);
+    let output = run_in(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "--format", "concise", "."],
+        None,
+        Duration::from_secs(60),
+    );
+    // The C504 findings stay: exit 1.
+    assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
+    let dropped = common::stderr(&output)
+        .lines()
+        .chain(stdout(&output).lines())
+        .filter(|line| line.ends_with("C504: add the standard resource limits (it adds an error)"))
+        .count();
+    assert_eq!(dropped, SERVICES);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        compose
+    );
+}
