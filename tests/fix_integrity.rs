@@ -57,6 +57,9 @@ fn limits_inherited_through_extends_from_another_file_do_not_crash() {
 #[test]
 fn a_reset_value_is_never_rewritten_nor_repeated() {
     let dir = project("reset-restart");
+    // Without S002 selected, a repeated key used to go unnoticed: every
+    // round added `restart:` to the base again.
+    assert_no_panic(&run_in(dir.path(), &["--select", "C5,C6", "--fix", "."], None, LIMIT));
     fix_keeps_its_promises(dir.path());
     let override_file = std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap();
     assert_eq!(override_file, "services:\n  api:\n    restart: !reset null");
