@@ -3,10 +3,12 @@
 //!
 //! Every round lints the current text, applies the fixes whose edits do not
 //! overlap, and lints the result. A round whose result parses worse or has an
-//! error the text did not have is retried fix by fix; a fix that still makes
-//! things worse is dropped and reported, never written.
+//! error the text did not have finds its culprits (by the services the new
+//! errors are in, then by halving); a fix that makes things worse is dropped
+//! and reported, never written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 
 use crate::compose::edit::FileText;
@@ -191,6 +193,89 @@ fn bisect<T: Copy>(items: &[T], mut ok: impl FnMut(&[T]) -> bool) -> (Vec<T>, Ve
     (kept, rejected)
 }
 
+/// Which of `fixes` (by index) edit a compose service that holds, in the
+/// fixed texts `after`, an error of a code that became more frequent: the
+/// likely cause of the new errors, found with one parse per changed file.
+fn blame(
+    fixes: &[Candidate],
+    kinds: &[FileKind],
+    before: &[String],
+    after: &[String],
+    checked_before: &[Checked],
+    checked_after: &[Checked],
+) -> HashSet<usize> {
+    let counts_before = unit_error_counts(checked_before);
+    let grown: HashSet<&str> = unit_error_counts(checked_after)
+        .into_iter()
+        .filter(|(code, count)| counts_before.get(code).copied().unwrap_or(0) < *count)
+        .map(|(code, _)| code)
+        .collect();
+    let mut blamed = HashSet::new();
+    for (file, (old, new)) in before.iter().zip(after).enumerate() {
+        if old == new || kinds.get(file) != Some(&FileKind::Compose) {
+            continue;
+        }
+        let services = service_ranges(new);
+        let service_at = |offset: usize| {
+            let index = services.partition_point(|range| range.end < offset);
+            services.get(index).filter(|range| range.start <= offset).map(|_| index)
+        };
+        let with_errors: HashSet<usize> = checked_after
+            .get(file)
+            .into_iter()
+            .flat_map(|checked| &checked.diagnostics)
+            .filter(|diagnostic| diagnostic.severity == Severity::Error && grown.contains(diagnostic.rule.code))
+            .filter_map(|diagnostic| service_at(diagnostic.span.start))
+            .collect();
+        let edits: Vec<(usize, &Edit)> = fixes
+            .iter()
+            .enumerate()
+            .flat_map(|(index, (_, _, fix))| fix.edits.iter().map(move |edit| (index, edit)))
+            .collect();
+        for (index, start) in edited_offsets(FileText::new(file as FileId, old), &edits) {
+            if service_at(start).is_some_and(|service| with_errors.contains(&service)) {
+                blamed.insert(index);
+            }
+        }
+    }
+    blamed
+}
+
+/// The byte ranges of the service entries (name to value) of a compose
+/// text, in order.
+fn service_ranges(text: &str) -> Vec<Range<usize>> {
+    let parsed = crate::compose::yaml::parse(text);
+    let services = parsed
+        .documents
+        .first()
+        .and_then(|root| root.get("services"))
+        .and_then(|services| services.as_mapping());
+    services
+        .into_iter()
+        .flat_map(|mapping| mapping.iter())
+        .map(|entry| entry.key.span.start..entry.key.span.end.max(entry.value.span.end))
+        .collect()
+}
+
+/// Where each edit of `file` that [`apply_edits`] applies starts in its
+/// result, with the tag it is given with.
+fn edited_offsets(file: FileText, edits: &[(usize, &Edit)]) -> Vec<(usize, usize)> {
+    let mut sorted: Vec<&(usize, &Edit)> = edits.iter().filter(|(_, edit)| file.holds(edit.span)).collect();
+    sorted.sort_by_key(|(_, edit)| (edit.span.start, edit.span.end));
+    let mut cursor = 0;
+    let mut shift: isize = 0;
+    let mut out = Vec::new();
+    for (tag, edit) in sorted {
+        if edit.span.start < cursor {
+            continue;
+        }
+        out.push((*tag, edit.span.start.saturating_add_signed(shift)));
+        shift += edit.content.len() as isize - edit.span.len() as isize;
+        cursor = edit.span.end;
+    }
+    out
+}
+
 /// The state of a unit after a round.
 struct State {
     texts: Vec<String>,
@@ -206,8 +291,9 @@ struct State {
 /// project only refers to. Returns every file of the unit.
 ///
 /// A round's fixes are applied together when the result has no new YAML
-/// problem in any file and no new error; otherwise the culprits are found by
-/// halving. Fixes that would undo an earlier round (two rules, or two
+/// problem in any file and no new error. Otherwise the fixes that edit a
+/// service holding a new error are dropped, and the culprits among the rest
+/// are found by halving. Fixes that would undo an earlier round (two rules, or two
 /// variants, wanting different values) are all dropped and the text goes
 /// back to before the first of them, so a second `--fix` finds nothing to do.
 /// Every fix not applied is reported with its reason.
@@ -325,15 +411,39 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
         };
         let (parsing, broken) = bisect(&chosen, parses);
         let mut relinted = None;
-        let (kept, worse) = bisect(&parsing, |fixes| {
-            let next = relint(&apply(fixes));
-            let fine = unit_no_worse(&state.current, &next);
-            if fine {
-                // The last accepted trial is the kept set: its lint is the next state's.
-                relinted = Some(next);
-            }
-            fine
-        });
+        let together = apply(&parsing);
+        let all = if parsing.is_empty() {
+            Vec::new()
+        } else {
+            relint(&together)
+        };
+        let (kept, worse) = if parsing.is_empty() || unit_no_worse(&state.current, &all) {
+            relinted = (!parsing.is_empty()).then_some(all);
+            (parsing, Vec::new())
+        } else {
+            // The fixes that edit a service holding a new error are dropped
+            // unheard (halving them all costs two lints per fix when every
+            // fix is bad); the others are tried together, and halved only
+            // when that still adds an error.
+            let kinds: Vec<FileKind> = files.iter().map(|(_, kind, _, _)| *kind).collect();
+            let blamed = blame(&parsing, &kinds, &state.texts, &together, &state.current, &all);
+            let (suspects, rest): (Vec<_>, Vec<_>) = parsing
+                .iter()
+                .enumerate()
+                .partition(|(index, _)| blamed.contains(index));
+            let rest: Vec<Candidate> = rest.into_iter().map(|(_, candidate)| *candidate).collect();
+            let (kept, mut worse) = bisect(&rest, |fixes| {
+                let next = relint(&apply(fixes));
+                let fine = unit_no_worse(&state.current, &next);
+                if fine {
+                    // The last accepted trial is the kept set: its lint is the next state's.
+                    relinted = Some(next);
+                }
+                fine
+            });
+            worse.extend(suspects.into_iter().map(|(_, candidate)| *candidate));
+            (kept, worse)
+        };
         let reason = |rejected: Vec<Candidate>, why: &'static str| {
             rejected
                 .into_iter()
@@ -511,6 +621,55 @@ mod tests {
         });
         assert_eq!((kept.len(), rejected), (1023, vec![700]));
         assert!(trials <= 2 * 10 + 1, "{trials} trials");
+    }
+
+    #[test]
+    fn edited_offsets_follow_the_earlier_edits() {
+        let grow = Edit::replace(Span::new(0, 1), "AAA");
+        let overlapped = Edit::replace(Span::new(0, 2), "-");
+        let insert = Edit::insert(3, "X");
+        let offsets = edited_offsets(
+            FileText::new(0, "abcdef"),
+            &[(7, &insert), (5, &grow), (6, &overlapped)],
+        );
+        // `ab` overlaps the first edit and is skipped, as apply_edits skips it.
+        assert_eq!(offsets, vec![(5, 0), (7, 5)]);
+    }
+
+    #[test]
+    fn the_fix_in_the_service_of_a_new_error_is_blamed() {
+        let before = "services:\n  a:\n    image: x\n  b:\n    image: y\n".to_string();
+        let into_a = Edit::insert(28, "    k: v\n");
+        let into_b = Edit::insert(before.len(), "    k: v\n");
+        let fix = |edit: &Edit| Fix {
+            applicability: Applicability::Safe,
+            message: "add k".to_string(),
+            edits: vec![edit.clone()],
+        };
+        let (fix_a, fix_b) = (fix(&into_a), fix(&into_b));
+        let after = apply_edits(FileText::new(0, &before), &[&into_a, &into_b]);
+        assert!(after.contains("  a:\n    image: x\n    k: v\n  b:"), "{after}");
+        let checked = |text: &str, errors: Vec<Span>| Checked {
+            source: SourceFile::new("compose.yaml", FileKind::Compose, text.to_string()),
+            diagnostics: errors
+                .into_iter()
+                .map(|span| Diagnostic::new(&crate::rules::compose::privileged::META, span, "error"))
+                .collect(),
+        };
+        // A new error in `b`, on a line the fix did not write.
+        let image_b = after.find("image: y").unwrap();
+        let error_in_b = Span::new(image_b, image_b + 5);
+        let trigger = Diagnostic::new(&crate::rules::compose::privileged::META, Span::point(0), "x");
+        let candidates: Vec<Candidate> = vec![(0, &trigger, &fix_a), (0, &trigger, &fix_b)];
+        let blamed = blame(
+            &candidates,
+            &[FileKind::Compose],
+            std::slice::from_ref(&before),
+            std::slice::from_ref(&after),
+            &[checked(&before, Vec::new())],
+            &[checked(&after, vec![error_in_b])],
+        );
+        assert_eq!(blamed, HashSet::from([1]));
     }
 
     #[test]

@@ -166,3 +166,96 @@ fn fixing_the_violations_project_leaves_only_findings_without_a_fix() {
     // What a person reviews: the diff --fix made.
     insta::assert_snapshot!(stdout(&diff));
 }
+
+/// 1,000 services whose standard memory limit (512M) is below the 1G they
+/// reserve: every C504 fix adds a C505 error and is dropped. Judging the
+/// fixes one by one takes two lints of the whole project per fix, minutes
+/// in a debug build; blaming the services that hold the new errors takes two.
+#[test]
+fn a_fix_run_whose_fixes_all_add_errors_lints_a_few_times_not_once_per_fix() {
+    const SERVICES: usize = 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    let mut compose = String::from("# vwe-lint: ignore-file[C501, C503, C601]\nservices:\n");
+    for index in 0..SERVICES {
+        config.push_str(&format!("[standards.resources.s{index}]\nmemory_limit = \"512M\"\n"));
+        compose.push_str(&format!(
+            "  s{index}:\n    image: vwe/s{index}:1.0\n    deploy:\n      resources:\n        reservations:\n          memory: 1G\n"
+        ));
+    }
+    write(dir.path(), ".vwe-lint.toml", &config);
+    write(dir.path(), "compose.yaml", &compose);
+    let output = run_in(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "--format", "concise", "."],
+        None,
+        Duration::from_secs(60),
+    );
+    // The C504 findings stay: exit 1.
+    assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
+    let dropped = common::stderr(&output)
+        .lines()
+        .chain(stdout(&output).lines())
+        .filter(|line| line.ends_with("C504: add the standard resource limits (it adds an error)"))
+        .count();
+    assert_eq!(dropped, SERVICES);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap(),
+        compose
+    );
+}
+
+/// Runs `--fix` on `projects` projects in a temporary directory, each
+/// needing a fix, and sends SIGTERM once the first is written (they are
+/// written in order, each through a temporary file). Returns how the process
+/// ended, whether the last project was still unwritten, and the files other
+/// than `compose.yaml` left in the projects.
+fn interrupt_fix_while_writing(projects: usize) -> (std::process::ExitStatus, bool, Vec<std::path::PathBuf>) {
+    const ORIGINAL: &str = "services:\n  redis:\n    image: redis:7-alpine\n";
+    let dir = tempfile::tempdir().unwrap();
+    let project = |index: usize| dir.path().join(format!("d{index:04}"));
+    for index in 0..projects {
+        std::fs::create_dir(project(index)).unwrap();
+        write(&project(index), "compose.yaml", ORIGINAL);
+    }
+    let mut child = common::binary()
+        .current_dir(dir.path())
+        .args(["--fix", "--select", "C503", "--format", "concise", "."])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = project(0).join("compose.yaml");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&first).unwrap() == ORIGINAL {
+        assert!(child.try_wait().unwrap().is_none(), "ended before writing");
+        assert!(std::time::Instant::now() < deadline, "never wrote");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let last = std::fs::read_to_string(project(projects - 1).join("compose.yaml")).unwrap();
+    let left = (0..projects)
+        .flat_map(|index| std::fs::read_dir(project(index)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| !path.ends_with("compose.yaml"))
+        .collect();
+    (status, last == ORIGINAL, left)
+}
+
+/// A temporary file lives for a fraction of each write: several interrupts
+/// make it all but certain that one lands while a temporary exists.
+#[test]
+fn sigterm_while_writing_fixes_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    for _ in 0..5 {
+        let (status, interrupted, left) = interrupt_fix_while_writing(400);
+        assert_eq!(status.signal(), Some(15), "{status:?}");
+        assert!(interrupted, "the writing ended before the signal");
+        assert!(left.is_empty(), "left behind: {left:?}");
+    }
+}

@@ -57,6 +57,9 @@ fn limits_inherited_through_extends_from_another_file_do_not_crash() {
 #[test]
 fn a_reset_value_is_never_rewritten_nor_repeated() {
     let dir = project("reset-restart");
+    // Without S002 selected, a repeated key used to go unnoticed: every
+    // round added `restart:` to the base again.
+    assert_no_panic(&run_in(dir.path(), &["--select", "C5,C6", "--fix", "."], None, LIMIT));
     fix_keeps_its_promises(dir.path());
     let override_file = std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap();
     assert_eq!(override_file, "services:\n  api:\n    restart: !reset null");
@@ -76,4 +79,52 @@ fn a_fix_run_with_select_still_refuses_to_break_a_file() {
     assert_no_panic(&run_in(dir.path(), &["--select", "C602", "--fix", "."], None, LIMIT));
     let syntax = run_in(dir.path(), &["--select", "S001,S002", "."], None, LIMIT);
     assert_eq!(syntax.status.code(), Some(0), "{}", common::stdout(&syntax));
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+#[test]
+fn a_restart_policy_variants_disagree_on_is_set_in_each_variant_own_file() {
+    let dir = project("variant-relabels-lifecycle");
+    let base = read(dir.path(), "compose.yaml");
+    fix_keeps_its_promises(dir.path());
+    assert_eq!(read(dir.path(), "compose.yaml"), base, "the shared base was rewritten");
+    let local = read(dir.path(), "compose.override.yaml");
+    assert_eq!(local.matches("    restart: \"no\"\n").count(), 2, "{local}");
+    let production = read(dir.path(), "compose.prod.yaml");
+    assert_eq!(
+        production.matches("    restart: unless-stopped\n").count(),
+        2,
+        "{production}"
+    );
+}
+
+#[test]
+fn a_restart_policy_inherited_through_extends_by_another_lifecycle_is_reported_not_flipped() {
+    let dir = project("extends-another-lifecycle");
+    let original = read(dir.path(), "compose.yaml");
+    fix_keeps_its_promises(dir.path());
+    assert_eq!(read(dir.path(), "compose.yaml"), original);
+    let lint = run_in(dir.path(), &["--select", "C503", "."], None, LIMIT);
+    assert!(
+        common::stdout(&lint).contains("on service `redis` (lifecycle `infrastructure`)"),
+        "{}",
+        common::stdout(&lint)
+    );
+}
+
+#[test]
+fn a_limit_inherited_through_extends_by_a_service_with_another_standard_is_reported_not_flipped() {
+    let dir = project("extends-other-limits");
+    let original = read(dir.path(), "compose.yaml");
+    fix_keeps_its_promises(dir.path());
+    assert_eq!(read(dir.path(), "compose.yaml"), original);
+    let lint = run_in(dir.path(), &["--select", "C504", "."], None, LIMIT);
+    assert!(
+        common::stdout(&lint).contains("`deploy.resources.limits.memory: 1G` on service `backend`"),
+        "{}",
+        common::stdout(&lint)
+    );
 }

@@ -61,6 +61,10 @@ impl<'a> FileText<'a> {
         Edit::insert(offset, content).in_file(self.id)
     }
 
+    fn replace(self, span: Span, content: impl Into<String>) -> Edit {
+        Edit::replace(span.in_file(self.id), content)
+    }
+
     fn delete(self, span: Span) -> Edit {
         Edit::delete(span.in_file(self.id))
     }
@@ -423,6 +427,80 @@ pub fn fill_empty_entry(texts: &impl Texts, entry: &Entry, entries: &[(String, B
     })
 }
 
+/// Edits that turn `entry`'s list of names (`[a, b]`, or `- a` lines) into
+/// a mapping from each name to the nested entries `value` gives it, in the
+/// list's style: `{a: {k: v}, b: {k: w}}`, or block lines `a:` with theirs
+/// nested `step` spaces deeper. Every item, comment and line break stays.
+/// `None` for an alias copy, a tagged, anchored or repeated item, items from
+/// another file, or a layout a person would not recognise.
+pub fn list_to_mapping(
+    texts: &impl Texts,
+    entry: &Entry,
+    step: usize,
+    value: impl Fn(&Node) -> Vec<(String, Block)>,
+) -> Option<Vec<Edit>> {
+    let list = &entry.value;
+    let file = text_of(texts, list)?;
+    let items = list.as_sequence()?;
+    if entry.merged_from.is_some() || list.alias.is_some() || list.tag.is_some() || items.is_empty() {
+        return None;
+    }
+    let mut names = std::collections::HashSet::new();
+    for item in items {
+        let plain = item.alias.is_none() && item.tag.is_none() && item.anchor.is_none();
+        let name = item.as_str().filter(|_| plain && file.holds(item.span))?;
+        if !names.insert(name) || file.text[item.span.start..item.span.end].contains('\n') {
+            return None;
+        }
+    }
+    let key = |item: &Node| &file.text[item.span.start..item.span.end];
+    let bytes = file.text.as_bytes();
+    if bytes.get(list.span.start) == Some(&b'[') {
+        let close = list
+            .span
+            .end
+            .checked_sub(1)
+            .filter(|close| bytes.get(*close) == Some(&b']'))?;
+        let mut edits = vec![file.replace(Span::new(list.span.start, list.span.start + 1), "{")];
+        edits.extend(
+            items
+                .iter()
+                .map(|item| file.replace(item.span, format!("{}: {{{}}}", key(item), flow_entries(&value(item))))),
+        );
+        edits.push(file.replace(Span::new(close, close + 1), "}"));
+        return Some(edits);
+    }
+    let parent = indentation_before(file, entry.key.span.start).filter(|_| file.holds(entry.key.span))?;
+    let newline = line_ending(file.text);
+    let mut edits = Vec::new();
+    for item in items {
+        let start = line_start(file.text, item.span.start);
+        let dash = file.text[start..item.span.start].trim_end().strip_suffix('-')?;
+        if !dash.chars().all(|c| c == ' ' || c == '\t') {
+            return None;
+        }
+        let indent = if dash.len() > parent.len() {
+            dash.to_string()
+        } else {
+            format!("{parent}{}", " ".repeat(step))
+        };
+        edits.push(file.replace(Span::new(start, item.span.end), format!("{indent}{}:", key(item))));
+        let mut lines = String::new();
+        block_lines(
+            &value(item),
+            &format!("{indent}{}", " ".repeat(step)),
+            step,
+            newline,
+            &mut lines,
+        );
+        edits.push(match after_line(file.text, item.span.end) {
+            Some(offset) => file.insert(offset, lines),
+            None => file.insert(file.text.len(), format!("{newline}{}", lines.trim_end_matches(newline))),
+        });
+    }
+    Some(edits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,5 +577,43 @@ mod tests {
         let parsed = yaml::parse(text);
         let copy = parsed.documents[0].get("b").unwrap();
         assert!(insert_entries(&FileText::new(0, text), copy, &logging(), 2).is_none());
+    }
+
+    fn list_edits(text: &str) -> Option<Vec<Edit>> {
+        let parsed = yaml::parse(text);
+        let entry = parsed.documents[0]
+            .as_mapping()
+            .unwrap()
+            .get_entry("depends_on")
+            .unwrap();
+        list_to_mapping(&FileText::new(0, text), entry, 2, |_| {
+            vec![("condition".to_string(), Block::scalar("service_started"))]
+        })
+    }
+
+    fn apply_all(text: &str, edits: Vec<Edit>) -> String {
+        let edits: Vec<&Edit> = edits.iter().collect();
+        crate::fix::apply_edits(FileText::new(0, text), &edits)
+    }
+
+    #[test]
+    fn a_list_becomes_a_mapping_in_its_style() {
+        let flow = "depends_on: [a, 'b'] # both\n";
+        assert_eq!(
+            apply_all(flow, list_edits(flow).unwrap()),
+            "depends_on: {a: {condition: service_started}, 'b': {condition: service_started}} # both\n"
+        );
+        let block = "depends_on:\n- a # first\n- b";
+        assert_eq!(
+            apply_all(block, list_edits(block).unwrap()),
+            "depends_on:\n  a: # first\n    condition: service_started\n  b:\n    condition: service_started"
+        );
+    }
+
+    #[test]
+    fn no_mapping_from_a_list_that_repeats_a_name_or_holds_an_alias() {
+        assert!(list_edits("depends_on: [a, a]\n").is_none());
+        assert!(list_edits("x: &n a\ndepends_on: [*n]\n").is_none());
+        assert!(list_edits("x: &l [a]\ndepends_on: *l\n").is_none());
     }
 }

@@ -1,7 +1,7 @@
 //! C506: `depends_on` names a service that has a healthcheck, without
 //! `condition: service_healthy`.
 
-use crate::compose::edit::{Block, fill_empty_entry, indent_step, insert_entries};
+use crate::compose::edit::{Block, fill_empty_entry, indent_step, insert_entries, list_to_mapping};
 use crate::compose::service_facts::has_healthcheck;
 use crate::compose::yaml::{Node, ScalarStyle, Value};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
@@ -20,6 +20,7 @@ pub static META: RuleMeta = RuleMeta {
 pub struct DependsOnUnhealthy;
 
 const HEALTHY: &str = "service_healthy";
+const STARTED: &str = "service_started";
 
 /// Whether the service called `name` has a healthcheck.
 fn dependency_is_checked(cx: &ComposeContext, name: &str) -> bool {
@@ -53,13 +54,35 @@ impl Rule for DependsOnUnhealthy {
             };
             match &depends_on.value {
                 Value::Sequence(items) => {
+                    // The list form has no room for a condition: the fix
+                    // writes the mapping form, each entry waiting as long as
+                    // its dependency allows.
+                    let fix = service
+                        .entry
+                        .value
+                        .as_mapping()
+                        .and_then(|mapping| mapping.get_entry("depends_on"))
+                        .and_then(|entry| {
+                            let step = indent_step(cx, file.root, entry.key.span.file);
+                            list_to_mapping(cx, entry, step, |item| {
+                                let checked = item.as_str().is_some_and(|name| dependency_is_checked(cx, name));
+                                let condition = if checked { HEALTHY } else { STARTED };
+                                vec![("condition".to_string(), Block::scalar(condition))]
+                            })
+                        });
                     for item in items {
                         if let Some(name) = item.as_str()
                             && dependency_is_checked(cx, name)
                         {
-                            // The list form has no room for a condition: the
-                            // help shows the mapping form.
-                            out.push(finding(name, item.site()));
+                            let mut diagnostic = finding(name, item.site());
+                            if let Some(edits) = &fix {
+                                diagnostic = diagnostic.with_fix(
+                                    Applicability::Safe,
+                                    "write `depends_on` in the mapping form, waiting for healthchecked services to be healthy",
+                                    edits.clone(),
+                                );
+                            }
+                            out.push(diagnostic);
                         }
                     }
                 }
@@ -68,7 +91,7 @@ impl Rule for DependsOnUnhealthy {
                         let Some(name) = entry.key.as_str() else { continue };
                         let condition = entry.value.get("condition");
                         if let Some(condition) = condition {
-                            if condition.as_str() != Some("service_started") {
+                            if condition.as_str() != Some(STARTED) {
                                 continue;
                             }
                         } else if !(entry.value.is_null() || entry.value.as_mapping().is_some()) {

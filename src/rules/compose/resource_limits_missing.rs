@@ -3,7 +3,7 @@
 
 use crate::compose::edit::{Block, block_text, indent_step, insert_entries};
 use crate::compose::service_facts::{
-    Found, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
+    Found, Wants, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
 };
 use crate::compose::yaml::{Node, ScalarStyle};
 use crate::compose::{ComposeFile, LifecycleSource, Service};
@@ -97,22 +97,35 @@ impl Rule for ResourceLimitsMissing {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        for service in file.services() {
-            if !matches!(
-                service.lifecycle(cx.standards),
-                LifecycleSource::Name(Lifecycle::Service) | LifecycleSource::Label(Lifecycle::Service, _)
-            ) {
-                continue;
-            }
-            check_service(cx, file, service, out);
+        // The standard values wanted, in every variant, of each written
+        // setting: one shared through `extends` by services whose standards
+        // differ is not changed in place.
+        let wants = Wants::collect(cx, |service| {
+            checked(cx, &service)
+                .then(|| standard_settings(cx, service.name))
+                .into_iter()
+                .flatten()
+                .filter_map(move |(setting, value)| Some((setting.find(service).node()?.span, value)))
+        });
+        for service in file.services().filter(|service| checked(cx, service)) {
+            check_service(cx, file, service, &wants, out);
         }
     }
 }
 
-fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: &mut Vec<Diagnostic>) {
-    let name = service.name;
-    let standard = cx.standards.resources.get(name);
-    let wanted: Vec<(&Setting, &str)> = standard
+/// Whether the rule judges `service`: its lifecycle is `service`.
+fn checked(cx: &ComposeContext, service: &Service) -> bool {
+    matches!(
+        service.lifecycle(cx.standards),
+        LifecycleSource::Name(Lifecycle::Service) | LifecycleSource::Label(Lifecycle::Service, _)
+    )
+}
+
+/// The settings the standards give the service called `name`, with values.
+fn standard_settings<'a>(cx: &ComposeContext<'a>, name: &str) -> Vec<(&'static Setting, &'a str)> {
+    cx.standards
+        .resources
+        .get(name)
         .map(|standard| {
             [
                 (&MEMORY_LIMIT, &standard.memory_limit),
@@ -124,7 +137,18 @@ fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: 
             .filter_map(|(setting, value)| Some((setting, value.as_deref()?)))
             .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn check_service(
+    cx: &ComposeContext,
+    file: ComposeFile,
+    service: Service,
+    wants: &Wants<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = service.name;
+    let wanted = standard_settings(cx, name);
     let memory = MEMORY_LIMIT.find(service);
     if matches!(memory, Found::Unknown)
         || wanted
@@ -166,7 +190,7 @@ fn check_service(cx: &ComposeContext, file: ComposeFile, service: Service, out: 
             setting.key,
             setting.yaml(value)
         ));
-        if node.alias.is_none() {
+        if node.alias.is_none() && wants.agreed(node.span) {
             let quote = match node.scalar_style() {
                 Some(ScalarStyle::SingleQuoted) => "'",
                 Some(ScalarStyle::DoubleQuoted) => "\"",

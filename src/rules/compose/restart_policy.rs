@@ -1,8 +1,7 @@
 //! C503: `restart:` is missing or not the policy of the service's lifecycle.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::compose::edit::insert_entry;
+use crate::compose::service_facts::{Wants, own_entry};
 use crate::compose::yaml::{Entry, Node, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
@@ -27,18 +26,19 @@ impl Rule for RestartPolicy {
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        // The policies the services that share one written `restart:` (an
-        // anchor merged into several) should have: one policy for all means
-        // the fix belongs in the anchor itself.
-        let mut wanted_at: HashMap<Span, HashSet<Option<&str>>> = HashMap::new();
-        for service in file.services() {
-            if let Some(node) = service.get("restart") {
-                let expected = cx
-                    .lifecycle(&service)
-                    .map(|lifecycle| cx.standards.restart_policy(lifecycle));
-                wanted_at.entry(node.span).or_default().insert(expected);
-            }
-        }
+        // The policies wanted, in every variant, of each written `restart:`,
+        // and of each service mapping that lacks one.
+        let wants = Wants::collect(cx, |service| {
+            let expected = service
+                .lifecycle(cx.standards)
+                .lifecycle()
+                .map(|lifecycle| cx.standards.restart_policy(lifecycle));
+            let site = match service.get("restart") {
+                Some(node) => Some(node.span),
+                None => (deploy_condition(&service) != expected || expected.is_none()).then(|| service.node().span),
+            };
+            site.map(|site| (site, expected))
+        });
         for service in file.services() {
             if let LifecycleSource::Unknown { value, span } = service.lifecycle(cx.standards) {
                 out.push(
@@ -89,18 +89,16 @@ impl Rule for RestartPolicy {
                         .get_entry("restart")
                         .is_some_and(|entry| entry.merged_from.is_some());
                     let value = yaml_policy(expected, quote);
-                    let one_policy = wanted_at.get(&node.span).is_some_and(|wanted| wanted.len() == 1);
-                    let edit = if merged && one_policy && plain_value(node) {
-                        // Every service that merges this anchor wants the same
+                    let edit = if wants.agreed(node.span) && plain_value(node) {
+                        // Everything that sees this value wants the same
                         // policy: fix it where it is written.
                         Some(Edit::replace(node.span, value))
-                    } else if merged {
-                        // The anchor is shared with services that want another policy: override it in this one.
-                        insert_entry(cx, service.node(), own_image_or_build(&service), "restart", &value)
-                    } else if plain_value(node) {
-                        // A value written as a variable is fixed where the variable is set, not here.
-                        Some(Edit::replace(node.span, value))
+                    } else if merged || !wants.agreed(node.span) {
+                        // Shared with services or variants that want another
+                        // policy: override it in this service's own entry.
+                        override_in_own_entry(cx, &service, node.span, &value)
                     } else {
+                        // A value written as a variable is fixed where the variable is set, not here.
                         None
                     };
                     if let Some(edit) = edit {
@@ -125,8 +123,12 @@ impl Rule for RestartPolicy {
                     )
                     .with_label("no restart policy")
                     .with_help(format!("add `restart: {value}` to the service"));
-                    let after = own_image_or_build(&service);
-                    if let Some(edit) = insert_entry(cx, service.node(), after, "restart", &value) {
+                    let edit = if wants.agreed(service.node().span) {
+                        insert_entry(cx, service.node(), own_image_or_build(&service), "restart", &value)
+                    } else {
+                        override_in_own_entry(cx, &service, service.node().span, &value)
+                    };
+                    if let Some(edit) = edit {
                         diagnostic =
                             diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
                     }
@@ -135,6 +137,17 @@ impl Rule for RestartPolicy {
             }
         }
     }
+}
+
+/// An edit that adds `restart: value` to the service's entry in the
+/// variant's own file, overriding what it shares at `shared`; `None` when
+/// that entry is the shared place itself, or already writes `restart`.
+fn override_in_own_entry(cx: &ComposeContext, service: &Service, shared: Span, value: &str) -> Option<Edit> {
+    let own = own_entry(cx, service.name)?;
+    if own.node().span == shared {
+        return None;
+    }
+    insert_entry(cx, own.node(), own_image_or_build(&own), "restart", value)
 }
 
 /// Whether `node` is a scalar written as itself, so replacing its text
