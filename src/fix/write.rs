@@ -18,8 +18,8 @@ fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 }
 
 /// Removes every temporary file still being written.
-pub fn remove_live_temporaries() {
-    for path in live().drain(..) {
+fn remove_all(registry: &mut Vec<PathBuf>) {
+    for path in registry.drain(..) {
         let _ = std::fs::remove_file(path);
     }
 }
@@ -31,7 +31,10 @@ pub fn remove_temporaries_on_signal() -> std::io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            remove_live_temporaries();
+            // The registry stays locked until the process ends, so no
+            // temporary file can be made after the removal.
+            let mut registry = live();
+            remove_all(&mut registry);
             let _ = signal_hook::low_level::emulate_default_handler(signal);
             std::process::exit(128 + signal);
         }
@@ -205,7 +208,7 @@ mod tests {
         // handle is then never dropped (the process ends).
         std::mem::forget(temporary);
         assert!(path.exists());
-        remove_live_temporaries();
+        remove_all(&mut live());
         assert!(!path.exists());
         assert!(!live().contains(&path));
     }
