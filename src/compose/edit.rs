@@ -431,8 +431,9 @@ pub fn fill_empty_entry(texts: &impl Texts, entry: &Entry, entries: &[(String, B
 /// a mapping from each name to the nested entries `value` gives it, in the
 /// list's style: `{a: {k: v}, b: {k: w}}`, or block lines `a:` with theirs
 /// nested `step` spaces deeper. Every item, comment and line break stays.
-/// `None` for an alias copy, a tagged, anchored or repeated item, items from
-/// another file, or a layout a person would not recognise.
+/// `None` for an alias copy, a tagged, anchored or repeated item, an item
+/// written with a variable, items from another file, or a layout a person
+/// would not recognise.
 pub fn list_to_mapping(
     texts: &impl Texts,
     entry: &Entry,
@@ -449,7 +450,10 @@ pub fn list_to_mapping(
     for item in items {
         let plain = item.alias.is_none() && item.tag.is_none() && item.anchor.is_none();
         let name = item.as_str().filter(|_| plain && file.holds(item.span))?;
-        if !names.insert(name) || file.text[item.span.start..item.span.end].contains('\n') {
+        // Compose interpolates list items but not mapping keys: a name
+        // written with a variable cannot become a key.
+        let written = &file.text[item.span.start..item.span.end];
+        if !names.insert(name) || written.contains('\n') || written.contains('$') {
             return None;
         }
     }
@@ -613,6 +617,7 @@ mod tests {
     #[test]
     fn no_mapping_from_a_list_that_repeats_a_name_or_holds_an_alias() {
         assert!(list_edits("depends_on: [a, a]\n").is_none());
+        assert!(list_edits("depends_on: [a, \"${DB:-db}\"]\n").is_none());
         assert!(list_edits("x: &n a\ndepends_on: [*n]\n").is_none());
         assert!(list_edits("x: &l [a]\ndepends_on: *l\n").is_none());
     }
