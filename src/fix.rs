@@ -7,7 +7,7 @@
 //! errors are in, then by halving); a fix that makes things worse is dropped
 //! and reported, never written.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -194,8 +194,9 @@ fn bisect<T: Copy>(items: &[T], mut ok: impl FnMut(&[T]) -> bool) -> (Vec<T>, Ve
 }
 
 /// Which of `fixes` (by index) edit a compose service that holds, in the
-/// fixed texts `after`, an error of a code that became more frequent: the
-/// likely cause of the new errors, found with one parse per changed file.
+/// fixed texts `after`, an error of a code that became more frequent, with
+/// that service as (file, index): the likely cause of the new errors, found
+/// with one parse per changed file.
 fn blame(
     fixes: &[Candidate],
     kinds: &[FileKind],
@@ -203,14 +204,14 @@ fn blame(
     after: &[String],
     checked_before: &[Checked],
     checked_after: &[Checked],
-) -> HashSet<usize> {
+) -> HashMap<usize, (usize, usize)> {
     let counts_before = unit_error_counts(checked_before);
     let grown: HashSet<&str> = unit_error_counts(checked_after)
         .into_iter()
         .filter(|(code, count)| counts_before.get(code).copied().unwrap_or(0) < *count)
         .map(|(code, _)| code)
         .collect();
-    let mut blamed = HashSet::new();
+    let mut blamed = HashMap::new();
     for (file, (old, new)) in before.iter().zip(after).enumerate() {
         if old == new || kinds.get(file) != Some(&FileKind::Compose) {
             continue;
@@ -233,8 +234,8 @@ fn blame(
             .flat_map(|(index, (_, _, fix))| fix.edits.iter().map(move |edit| (index, edit)))
             .collect();
         for (index, start) in edited_offsets(FileText::new(file as FileId, old), &edits) {
-            if service_at(start).is_some_and(|service| with_errors.contains(&service)) {
-                blamed.insert(index);
+            if let Some(service) = service_at(start).filter(|service| with_errors.contains(service)) {
+                blamed.insert(index, (file, service));
             }
         }
     }
@@ -421,16 +422,22 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
             relinted = (!parsing.is_empty()).then_some(all);
             (parsing, Vec::new())
         } else {
-            // The fixes that edit a service holding a new error are dropped
-            // unheard (halving them all costs two lints per fix when every
-            // fix is bad); the others are tried together, and halved only
-            // when that still adds an error.
+            // The only fix that edits a service holding a new error is
+            // dropped unheard (halving them all costs two lints per fix when
+            // every fix is bad); the others, and fixes that share such a
+            // service (any of them may be the cause), are tried together,
+            // and halved only when that still adds an error.
             let kinds: Vec<FileKind> = files.iter().map(|(_, kind, _, _)| *kind).collect();
             let blamed = blame(&parsing, &kinds, &state.texts, &together, &state.current, &all);
-            let (suspects, rest): (Vec<_>, Vec<_>) = parsing
-                .iter()
-                .enumerate()
-                .partition(|(index, _)| blamed.contains(index));
+            let mut per_service: HashMap<(usize, usize), usize> = HashMap::new();
+            for service in blamed.values() {
+                *per_service.entry(*service).or_insert(0) += 1;
+            }
+            let (suspects, rest): (Vec<_>, Vec<_>) = parsing.iter().enumerate().partition(|(index, _)| {
+                blamed
+                    .get(index)
+                    .is_some_and(|service| per_service.get(service) == Some(&1))
+            });
             let rest: Vec<Candidate> = rest.into_iter().map(|(_, candidate)| *candidate).collect();
             let (kept, mut worse) = bisect(&rest, |fixes| {
                 let next = relint(&apply(fixes));
@@ -669,7 +676,7 @@ mod tests {
             &[checked(&before, Vec::new())],
             &[checked(&after, vec![error_in_b])],
         );
-        assert_eq!(blamed, HashSet::from([1]));
+        assert_eq!(blamed, HashMap::from([(1, (0, 1))]));
     }
 
     #[test]
