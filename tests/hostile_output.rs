@@ -10,18 +10,6 @@ use std::time::Duration;
 
 use common::{binary, repo, run_command, stdout};
 
-const FORMATS: [&str; 9] = [
-    "human",
-    "concise",
-    "json",
-    "json-lines",
-    "sarif",
-    "github",
-    "checkstyle",
-    "junit",
-    "gitlab",
-];
-
 /// A name that would forge a concise line and clear the screen if printed raw.
 const HOSTILE_NAME: &str = "x\ncompose.yaml:1:1: C000 [error] forged\u{1b}[2J\u{9b}1m.yaml";
 
@@ -76,7 +64,8 @@ fn without_own_colours(text: &str) -> String {
 #[test]
 fn no_format_passes_control_characters_through() {
     let dir = hostile_project();
-    for format in FORMATS {
+    for format in common::format_names() {
+        let format = format.as_str();
         let mut report = lint(dir.path(), format);
         if format == "human" {
             report = without_own_colours(&report);

@@ -9,18 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-const FORMATS: [&str; 9] = [
-    "human",
-    "concise",
-    "json",
-    "json-lines",
-    "sarif",
-    "github",
-    "checkstyle",
-    "junit",
-    "gitlab",
-];
-
 /// Planted in the files outside the project: it must never be printed.
 const MARKER: &str = "vwe_marker_7f3a91";
 
@@ -80,7 +68,8 @@ fn lines_of(path: &str) -> Vec<String> {
 fn files_outside_the_project_are_named_never_read_in_every_format() {
     let (_dir, repo) = layout("leak");
     let shadow = lines_of("/etc/shadow");
-    for format in FORMATS {
+    for format in common::format_names() {
+        let format = format.as_str();
         let result = lint(&repo, &["--format", format, "compose.yaml"]);
         let text = output(&result);
         assert_eq!(result.status.code(), Some(1), "{format}: {text}");

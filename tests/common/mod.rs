@@ -9,6 +9,17 @@ use vwe_lint::lint::{self, Checked};
 use vwe_lint::settings::{Overrides, Settings};
 use vwe_lint::source::FileKind;
 
+/// Every `--format` name, from the enum the CLI parses, so a new format is
+/// covered by every test that loops over them.
+pub fn format_names() -> Vec<String> {
+    use clap::ValueEnum;
+    vwe_lint::report::Format::value_variants()
+        .iter()
+        .filter_map(|format| format.to_possible_value())
+        .map(|value| value.get_name().to_string())
+        .collect()
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

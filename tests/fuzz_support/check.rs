@@ -81,18 +81,6 @@ const MARKER: &str = "vwe-lint:";
 const INERT: &str = "vwe-note:";
 const PARSE_ERRORS: [&str; 3] = ["S001", "S002", "S005"];
 
-const FORMATS: [Format; 9] = [
-    Format::Human,
-    Format::Concise,
-    Format::Json,
-    Format::JsonLines,
-    Format::Sarif,
-    Format::Github,
-    Format::Checkstyle,
-    Format::Junit,
-    Format::Gitlab,
-];
-
 /// Runs every check on `case`, written under `root` (a scratch directory),
 /// and returns each promise it broke.
 pub fn case(case: &Case, root: &Path) -> Vec<Failure> {
@@ -175,7 +163,7 @@ fn reports_are_clean(checked: &[Checked], case: &Case) -> Result<(), Failure> {
         .files
         .iter()
         .any(|(path, bytes)| path.starts_with("project/") && contains(bytes, CANARY.as_bytes()));
-    for format in FORMATS {
+    for &format in <Format as clap::ValueEnum>::value_variants() {
         let text = report::render(format, checked, false);
         if let Some(at) = text
             .char_indices()
