@@ -195,7 +195,7 @@ pub fn plan_with_kinds(
             });
             continue;
         }
-        let dir = dir_of(&target.path).to_path_buf();
+        let dir = crate::source::parent_dir(&target.path).to_path_buf();
         match dir_index.get(&dir) {
             Some(&at) => by_dir[at].1.push(target),
             None => {
@@ -296,12 +296,6 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         });
     }
     units.push(Unit { files, variants });
-}
-
-fn dir_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
 }
 
 /// `dir/name`, without a leading `./` for the current directory.

@@ -15,7 +15,7 @@ use crate::compose::referenced::{self, Reach, Refusal};
 use crate::compose::yaml::{self, Entry, Node, Value, YamlOutput};
 use crate::diagnostic::Diagnostic;
 use crate::settings::Settings;
-use crate::source::{FileId, FileKind, SourceFile, Span};
+use crate::source::{FileId, FileKind, SourceFile, Span, parent_dir};
 
 /// Deepest chain of `include`s and `extends` followed; a longer one is a cycle
 /// that was not caught by name, or a project nobody writes.
@@ -46,12 +46,8 @@ impl ProjectFile {
 }
 
 fn existing_dir(path: &Path) -> Option<PathBuf> {
-    let dir = path.parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
+    path.parent()?;
+    let dir = parent_dir(path);
     dir.is_dir().then(|| dir.to_path_buf())
 }
 
@@ -592,13 +588,7 @@ pub fn parse_interpolated(
     let mut found = Interpolation::default();
     // Without a `$` there is nothing to interpolate, and no `.env` to read.
     if text.contains('$') {
-        let dir = source.path.parent().map(|dir| {
-            if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            }
-        });
+        let dir = source.path.parent().map(|_| parent_dir(&source.path));
         let dot_env =
             dir.and_then(|dir| environment.dot_env_path(dir))
                 .and_then(|path| match referenced::read(reach, &path) {

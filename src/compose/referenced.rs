@@ -12,6 +12,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
 use crate::read::{MAX_FILE_SIZE, ReadError, read_regular_file};
+use crate::source::parent_dir;
 
 /// Where a project may read from.
 #[derive(Debug)]
@@ -28,28 +29,11 @@ impl Reach {
     /// directory of the config file in use when it holds the file, else the
     /// file's own directory; plus the `allow-outside` directories.
     pub fn of_project(primary: Option<&Path>, config_path: Option<&Path>, allowed: &[PathBuf]) -> Reach {
-        let dir = primary
-            .and_then(Path::parent)
-            .map(|dir| {
-                if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                }
-            })
-            .and_then(|dir| dir.canonicalize().ok());
+        let dir = primary.and_then(|primary| parent_dir(primary).canonicalize().ok());
         let root = dir.map(|dir| {
             let repository = dir.ancestors().find(|ancestor| ancestor.join(".git").exists());
             let config_dir = config_path
-                .and_then(Path::parent)
-                .map(|parent| {
-                    if parent.as_os_str().is_empty() {
-                        Path::new(".")
-                    } else {
-                        parent
-                    }
-                })
-                .and_then(|parent| parent.canonicalize().ok())
+                .and_then(|config_path| parent_dir(config_path).canonicalize().ok())
                 .filter(|config_dir| dir.starts_with(config_dir));
             repository.map(Path::to_path_buf).or(config_dir).unwrap_or(dir)
         });

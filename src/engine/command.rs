@@ -86,10 +86,7 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
             file_path.display()
         ))
     })?;
-    let project_dir = match file_path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let project_dir = crate::source::parent_dir(&file_path);
     let project_name_variable = std::env::var("COMPOSE_PROJECT_NAME").ok();
     let project = project::project_name(Some(&file), project_dir, project_name_variable.as_deref());
 
