@@ -364,11 +364,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
     }
     if paths.len() > 1 {
         // `compose.yaml` and `$PWD/compose.yaml`, or a file and its directory, name one file: lint it once.
+        // Known by device and inode: one stat per file, where a canonical path costs one per component.
         let mut seen = HashSet::new();
-        targets
-            .retain(|target| seen.insert(std::fs::canonicalize(&target.path).unwrap_or_else(|_| target.path.clone())));
+        targets.retain(|target| match std::fs::metadata(&target.path) {
+            Ok(metadata) => seen.insert(file_identity(&metadata)),
+            Err(_) => true,
+        });
     }
     Ok(targets)
+}
+
+fn file_identity(metadata: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
 }
 
 /// `./x` as `x`, as people write relative paths.

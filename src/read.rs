@@ -42,9 +42,6 @@ impl fmt::Display for ReadError {
 
 /// Reads the regular file at `path` (symlinks followed), at most `limit` bytes.
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    if is_virtual(path) {
-        return Err(ReadError::Virtual);
-    }
     // The type is checked before opening: opening a FIFO blocks until a writer comes.
     let metadata = std::fs::metadata(path).map_err(from_io)?;
     if !metadata.is_file() {
@@ -56,6 +53,9 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
     if !opened.is_file() {
         return Err(ReadError::NotRegular(what_it_is(&opened)));
     }
+    if is_virtual(&file) {
+        return Err(ReadError::Virtual);
+    }
     read_capped(file, opened.len(), limit)
 }
 
@@ -63,14 +63,14 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
 /// Dockerfile)`) is read too, once, since the user asked for it; a device,
 /// a directory or a kernel file is refused.
 pub fn read_named_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    if is_virtual(path) {
-        return Err(ReadError::Virtual);
-    }
     let metadata = std::fs::metadata(path).map_err(from_io)?;
     if !metadata.is_file() && !is_fifo(&metadata) {
         return Err(ReadError::NotRegular(what_it_is(&metadata)));
     }
     let file = File::open(path).map_err(from_io)?;
+    if is_virtual(&file) {
+        return Err(ReadError::Virtual);
+    }
     read_capped(file, metadata.len(), limit)
 }
 
@@ -95,12 +95,22 @@ fn from_io(error: std::io::Error) -> ReadError {
     }
 }
 
-/// Whether `path` lies in `/proc` or `/sys`, whatever the way it is written
-/// (`../../proc/self/environ`, a symlink to it).
-fn is_virtual(path: &Path) -> bool {
-    let resolved = std::fs::canonicalize(path);
-    let path = resolved.as_deref().unwrap_or(path);
-    path.starts_with("/proc") || path.starts_with("/sys")
+/// Whether the opened file lies on a proc or sysfs file system, whatever
+/// the path that reached it (`../../proc/self/environ`, a symlink, a bind
+/// mount): asked of the file system, so no path is resolved.
+#[cfg(target_os = "linux")]
+fn is_virtual(file: &File) -> bool {
+    /// `SYSFS_MAGIC` of linux/magic.h, which rustix does not name.
+    const SYSFS_MAGIC: rustix::fs::FsWord = 0x6265_6572;
+    rustix::fs::fstatfs(file).is_ok_and(|stat| {
+        let kind = stat.f_type as rustix::fs::FsWord;
+        kind == rustix::fs::PROC_SUPER_MAGIC || kind == SYSFS_MAGIC
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_virtual(_: &File) -> bool {
+    false
 }
 
 #[cfg(unix)]

@@ -589,22 +589,25 @@ pub fn parse_interpolated(
     // Without a `$` there is nothing to interpolate, and no `.env` to read.
     if text.contains('$') {
         let dir = source.path.parent().map(|_| parent_dir(&source.path));
-        let dot_env =
-            dir.and_then(|dir| environment.dot_env_path(dir))
-                .and_then(|path| match referenced::read(reach, &path) {
-                    Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                    Err(refusal) if refusal.is_not_found() => None,
-                    Err(refusal) => {
-                        found.problems.push(Problem {
-                            span: Span::point(0).in_file(file),
-                            kind: ProblemKind::EnvFile {
-                                path: path.display().to_string(),
-                                reason: refusal.to_string(),
-                            },
-                        });
-                        None
-                    }
-                });
+        // A `.env` lies beside a file the project already read, so a missing
+        // one reveals nothing outside it: looked for without finding the root.
+        let dot_env = dir
+            .and_then(|dir| environment.dot_env_path(dir))
+            .filter(|path| std::fs::symlink_metadata(path).is_ok())
+            .and_then(|path| match referenced::read(reach, &path) {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(refusal) if refusal.is_not_found() => None,
+                Err(refusal) => {
+                    found.problems.push(Problem {
+                        span: Span::point(0).in_file(file),
+                        kind: ProblemKind::EnvFile {
+                            path: path.display().to_string(),
+                            reason: refusal.to_string(),
+                        },
+                    });
+                    None
+                }
+            });
         let variables = environment.variables(dot_env.as_deref());
         for document in &mut parsed.documents {
             interpolate::apply(text, document, &variables, &mut found);

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use crate::read::{MAX_FILE_SIZE, ReadError, read_regular_file};
@@ -17,8 +17,12 @@ use crate::source::parent_dir;
 /// Where a project may read from.
 #[derive(Debug)]
 pub struct Reach {
-    /// Canonical; `None` when the project has no file on disk (standard input).
-    root: Option<PathBuf>,
+    /// The directory of the project's primary file; `None` for standard input.
+    primary_dir: Option<PathBuf>,
+    config_path: Option<PathBuf>,
+    /// Canonical; `None` when the project has no file on disk. Found the
+    /// first time a referenced file is read: most projects read none.
+    root: OnceLock<Option<PathBuf>>,
     /// Canonical directories the config allows besides the root.
     allowed: Vec<PathBuf>,
 }
@@ -29,29 +33,34 @@ impl Reach {
     /// directory of the config file in use when it holds the file, else the
     /// file's own directory; plus the `allow-outside` directories.
     pub fn of_project(primary: Option<&Path>, config_path: Option<&Path>, allowed: &[PathBuf]) -> Reach {
-        let dir = primary.and_then(|primary| parent_dir(primary).canonicalize().ok());
-        let root = dir.map(|dir| {
-            let repository = dir.ancestors().find(|ancestor| ancestor.join(".git").exists());
-            let config_dir = config_path
-                .and_then(|config_path| parent_dir(config_path).canonicalize().ok())
-                .filter(|config_dir| dir.starts_with(config_dir));
-            repository.map(Path::to_path_buf).or(config_dir).unwrap_or(dir)
-        });
         Reach {
-            root,
+            primary_dir: primary.map(|primary| parent_dir(primary).to_path_buf()),
+            config_path: config_path.map(Path::to_path_buf),
+            root: OnceLock::new(),
             allowed: allowed.to_vec(),
         }
     }
 
     /// The project's root, for messages.
     pub fn root(&self) -> Option<&Path> {
-        self.root.as_deref()
+        self.root
+            .get_or_init(|| {
+                let dir = self.primary_dir.as_deref()?.canonicalize().ok()?;
+                let repository = dir.ancestors().find(|ancestor| ancestor.join(".git").exists());
+                let config_dir = self
+                    .config_path
+                    .as_deref()
+                    .and_then(|config_path| parent_dir(config_path).canonicalize().ok())
+                    .filter(|config_dir| dir.starts_with(config_dir));
+                Some(repository.map(Path::to_path_buf).or(config_dir).unwrap_or(dir))
+            })
+            .as_deref()
     }
 
     fn admits(&self, canonical: &Path) -> bool {
-        self.root
-            .iter()
-            .chain(&self.allowed)
+        self.root()
+            .into_iter()
+            .chain(self.allowed.iter().map(PathBuf::as_path))
             .any(|dir| canonical.starts_with(dir))
     }
 }
@@ -100,18 +109,24 @@ impl fmt::Display for Refusal {
 /// The bytes of the file at `path` if `reach` admits it, from the run's
 /// cache when the file is unchanged since it was read.
 pub fn read(reach: &Reach, path: &Path) -> Result<Arc<[u8]>, Refusal> {
-    let Some(root) = reach.root.as_ref() else {
+    let Some(root) = reach.root() else {
         return Err(Refusal::Read(ReadError::NotFound));
     };
     let canonical = match path.canonicalize() {
         Ok(canonical) => canonical,
         // Judged as written, so that a missing file outside says "outside",
         // not whether it exists.
-        Err(_) if !reach.admits(&lexical(path)) => return Err(Refusal::Outside { root: root.clone() }),
+        Err(_) if !reach.admits(&lexical(path)) => {
+            return Err(Refusal::Outside {
+                root: root.to_path_buf(),
+            });
+        }
         Err(_) => return Err(Refusal::Read(ReadError::NotFound)),
     };
     if !reach.admits(&canonical) {
-        return Err(Refusal::Outside { root: root.clone() });
+        return Err(Refusal::Outside {
+            root: root.to_path_buf(),
+        });
     }
     cached_read(&canonical).map_err(Refusal::Read)
 }
