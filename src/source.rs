@@ -69,12 +69,17 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
-    /// The characters before every [`CHUNK`]-th byte: a column is then
-    /// counted over at most two chunks, also on a line of megabytes.
+    /// The characters before every [`CHUNK`]-th byte, kept only for a text
+    /// with a line longer than [`LONG_LINE`]: a column far into a line of
+    /// megabytes is then counted over at most two chunks.
     chars_before_chunk: Vec<usize>,
 }
 
 const CHUNK: usize = 256;
+
+/// Columns on shorter lines are counted from the line start: cheaper than
+/// indexing every file for the few with very long lines.
+const LONG_LINE: usize = 4096;
 
 /// Characters that start in `bytes`: every byte but UTF-8 continuation bytes.
 fn chars_starting_in(bytes: &[u8]) -> usize {
@@ -85,9 +90,14 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
-        let mut chars_before_chunk = vec![0];
-        for chunk in text.as_bytes().chunks(CHUNK) {
-            chars_before_chunk.push(chars_before_chunk[chars_before_chunk.len() - 1] + chars_starting_in(chunk));
+        let last_line = text.len() - line_starts[line_starts.len() - 1];
+        let has_long_line = last_line > LONG_LINE || line_starts.windows(2).any(|pair| pair[1] - pair[0] > LONG_LINE);
+        let mut chars_before_chunk = Vec::new();
+        if has_long_line {
+            chars_before_chunk.push(0);
+            for chunk in text.as_bytes().chunks(CHUNK) {
+                chars_before_chunk.push(chars_before_chunk[chars_before_chunk.len() - 1] + chars_starting_in(chunk));
+            }
         }
         Self {
             line_starts,
@@ -129,7 +139,11 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let mut column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
+        let mut column = if offset - start > LONG_LINE {
+            self.chars_before(text, offset) - self.chars_before(text, start) + 1
+        } else {
+            chars_starting_in(&text.as_bytes()[start..offset]) + 1
+        };
         // A byte-order mark is not a column a user can see.
         if line == 0 && text.starts_with('\u{feff}') && offset > 0 {
             column -= 1;
@@ -221,7 +235,7 @@ mod tests {
 
     #[test]
     fn columns_across_chunks_count_characters() {
-        let text = format!("x\n{}", "aé€😀".repeat(300));
+        let text = format!("x\n{}", "aé€😀".repeat(600));
         let index = LineIndex::new(&text);
         for (at, _) in text.char_indices().skip(2) {
             let column = text[2..at].chars().count() + 1;

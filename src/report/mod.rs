@@ -199,19 +199,30 @@ pub fn printable_path(path: &std::path::Path) -> String {
 /// such characters occur only inside strings, so the data read back is the
 /// same. (serde escapes C0 in strings; outside them it is layout.)
 pub(crate) fn json_safe(json: String) -> String {
-    let raw_in_strings = |c: char| c >= ' ' && is_unsafe_char(c);
-    if !json.chars().any(raw_in_strings) {
+    // Every such character is DEL or starts with the UTF-8 byte 0xC2 (C1
+    // controls) or 0xE2 (separators, bidi controls), each a char boundary:
+    // only those places are decoded.
+    let raw_unsafe: Vec<(usize, char)> = memchr::memchr3_iter(0x7f, 0xc2, 0xe2, json.as_bytes())
+        .filter_map(|at| {
+            json[at..]
+                .chars()
+                .next()
+                .filter(|&c| is_unsafe_char(c))
+                .map(|c| (at, c))
+        })
+        .collect();
+    if raw_unsafe.is_empty() {
         return json;
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw_in_strings(c) {
-            // Every such character that serde writes raw is in the Basic Multilingual Plane.
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
+    let mut out = String::with_capacity(json.len() + 6 * raw_unsafe.len());
+    let mut copied = 0;
+    for (at, c) in raw_unsafe {
+        out.push_str(&json[copied..at]);
+        // Every such character is in the Basic Multilingual Plane.
+        out.push_str(&format!("\\u{:04x}", c as u32));
+        copied = at + c.len_utf8();
     }
+    out.push_str(&json[copied..]);
     out
 }
 

@@ -28,7 +28,12 @@ const COMPOSE_LINE_BREAKS: [(char, &str, &str); 3] = [
 /// key or a comment), Compose starts a new line and reads what follows as
 /// YAML of its own, so it would run another file than the one checked.
 fn parser_disagreements(text: &str, out: &mut Vec<Diagnostic>) {
-    for (at, c) in text.char_indices() {
+    // All three start with the UTF-8 byte 0xC2 or 0xE2, a char boundary:
+    // only those places are decoded.
+    for at in memchr::memchr2_iter(0xc2, 0xe2, text.as_bytes()) {
+        let Some(c) = text[at..].chars().next() else {
+            continue;
+        };
         let Some((_, name, escape)) = COMPOSE_LINE_BREAKS.iter().find(|(known, _, _)| *known == c) else {
             continue;
         };
