@@ -62,32 +62,11 @@ pub fn apply(
     }
     let mut found = Vec::new();
     let mut suppressions = parse_comments(source, target_of_line, &mut found);
-    diagnostics.retain(|diagnostic| {
-        let mut silenced = false;
-        for suppression in &mut suppressions {
-            let in_scope = match suppression.scope {
-                Scope::File => true,
-                Scope::Range(range) => range.start <= diagnostic.span.start && diagnostic.span.start <= range.end,
-            };
-            if !in_scope {
-                continue;
-            }
-            match &suppression.codes {
-                Codes::All => {
-                    suppression.used_any = true;
-                    silenced = true;
-                }
-                Codes::Listed(codes) => {
-                    for (index, (meta, _)) in codes.iter().enumerate() {
-                        if meta.code == diagnostic.rule.code {
-                            suppression.used[index] = true;
-                            silenced = true;
-                        }
-                    }
-                }
-            }
-        }
-        !silenced
+    let silenced = silenced_findings(&mut suppressions, diagnostics);
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        index += 1;
+        !silenced[index - 1]
     });
     if !is_enabled(unused_suppression::META.code) {
         return;
@@ -115,6 +94,71 @@ pub fn apply(
         diagnostic.severity = severity;
     }
     diagnostics.extend(found);
+}
+
+impl Suppression {
+    fn range(&self) -> Option<Span> {
+        match self.scope {
+            Scope::File => None,
+            Scope::Range(range) => Some(range),
+        }
+    }
+
+    /// Whether this suppression silences a finding of `code`, marking the
+    /// code used when it does.
+    fn silences(&mut self, code: &str) -> bool {
+        match &self.codes {
+            Codes::All => {
+                self.used_any = true;
+                true
+            }
+            Codes::Listed(codes) => {
+                let mut silenced = false;
+                for (index, (meta, _)) in codes.iter().enumerate() {
+                    if meta.code == code {
+                        self.used[index] = true;
+                        silenced = true;
+                    }
+                }
+                silenced
+            }
+        }
+    }
+}
+
+/// Which of `diagnostics` the suppressions silence, sweeping findings and
+/// ranges in file order: a finding meets the file-wide suppressions and the
+/// ranges that hold it (one per enclosing entry), not every comment of the
+/// file, so thousands of comments and findings stay linear.
+fn silenced_findings(suppressions: &mut [Suppression], diagnostics: &[Diagnostic]) -> Vec<bool> {
+    let mut by_position: Vec<usize> = (0..diagnostics.len()).collect();
+    by_position.sort_by_key(|&index| diagnostics[index].span.start);
+    let mut ranges: Vec<(Span, usize)> = suppressions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, suppression)| Some((suppression.range()?, index)))
+        .collect();
+    ranges.sort_by_key(|(range, _)| range.start);
+    let whole_file: Vec<usize> = (0..suppressions.len())
+        .filter(|&index| suppressions[index].range().is_none())
+        .collect();
+    let mut next_range = ranges.iter().peekable();
+    let mut open: Vec<(Span, usize)> = Vec::new();
+    let mut silenced = vec![false; diagnostics.len()];
+    for finding in by_position {
+        let at = diagnostics[finding].span.start;
+        while let Some(&&range) = next_range.peek().filter(|(range, _)| range.start <= at) {
+            open.push(range);
+            next_range.next();
+        }
+        // Findings come in file order: a range that ends before this one is done.
+        open.retain(|(range, _)| at <= range.end);
+        let code = diagnostics[finding].rule.code;
+        for &index in whole_file.iter().chain(open.iter().map(|(_, index)| index)) {
+            silenced[finding] |= suppressions[index].silences(code);
+        }
+    }
+    silenced
 }
 
 fn unused(span: Span, message: String) -> Diagnostic {
@@ -370,4 +414,26 @@ fn next_code_line(source: &SourceFile, line: usize) -> Option<usize> {
         let content = source.text[span.start..span.end].trim();
         !content.is_empty() && !content.starts_with('#')
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::compose::privileged;
+
+    /// Each of 50,000 entries has its own comment and finding: checking every
+    /// finding against every comment would take 2.5 billion steps.
+    #[test]
+    fn thousands_of_comments_and_findings_stay_linear() {
+        let entries = 50_000;
+        let text = "# vwe-lint: ignore[C403]\nprivileged: true\n".repeat(entries);
+        let source = SourceFile::new("compose.yaml", FileKind::Compose, text);
+        let entry = |line: usize| source.lines.line_span(&source.text, line);
+        let mut diagnostics: Vec<Diagnostic> = (0..entries)
+            .map(|index| Diagnostic::new(&privileged::META, entry(2 * index + 1), "privileged"))
+            .collect();
+        let target_of_line = |line: usize| (line % 2 == 1).then(|| entry(line));
+        apply(&source, &mut diagnostics, &target_of_line, &|_| true, Severity::Warning);
+        assert!(diagnostics.is_empty(), "{} findings left", diagnostics.len());
+    }
 }
