@@ -329,6 +329,7 @@ pub fn lint_project(
             built: &no_built,
             standards: &settings.standards,
             interpolation: &file.interpolation,
+            reach: None,
             problems: &[],
             variant_roots: &[],
         };
@@ -370,6 +371,7 @@ pub fn lint_project(
             built: &built,
             standards: &settings.standards,
             interpolation: unresolved,
+            reach: Some(project.reach()),
             problems: model.as_ref().map_or(&[], |model| &model.problems),
             variant_roots: &variant_roots,
         };

@@ -154,3 +154,30 @@ fn an_env_file_option_may_name_a_file_outside_the_project() {
     assert!(!text.contains("S004"), "{text}");
     assert!(!text.contains("outside the project"), "{text}");
 }
+
+/// A build context or Dockerfile outside the project is a C703 warning that
+/// names it; its Dockerfile is not read for the X rules, and a secret file
+/// there is not even tested for existence.
+#[test]
+fn a_build_outside_the_project_is_named_and_never_read_or_probed() {
+    let (_dir, repo) = layout("outside-build");
+    let outside = repo.parent().unwrap().join("outside");
+    std::fs::write(outside.join("Dockerfile"), format!("FROM {MARKER}\nUSER {MARKER}\n")).unwrap();
+    let result = lint(
+        &repo,
+        &["--format", "concise", "--select", "C703,C404,X", "compose.yaml"],
+    );
+    let text = output(&result);
+    assert!(!text.contains(MARKER), "an outside Dockerfile leaks: {text}");
+    for outside in [
+        "the build context `../outside`",
+        "the Dockerfile `../outside/Dockerfile`",
+    ] {
+        assert!(
+            text.contains(&format!("C703 [warning] {outside} of service")),
+            "{outside} is not named: {text}"
+        );
+    }
+    assert!(!text.contains("X1"), "an outside Dockerfile was judged: {text}");
+    assert!(!text.contains("C404"), "an outside secret file was probed: {text}");
+}

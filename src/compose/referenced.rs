@@ -57,6 +57,17 @@ impl Reach {
             .as_deref()
     }
 
+    /// Whether `path` lies outside the root and every allowed directory
+    /// (where it points, or as written when it does not exist: either way
+    /// the answer says nothing about what is there). `false` without a root.
+    pub fn is_outside(&self, path: &Path) -> bool {
+        self.root().is_some()
+            && !match path.canonicalize() {
+                Ok(canonical) => self.admits(&canonical),
+                Err(_) => self.admits(&lexical(path)),
+            }
+    }
+
     fn admits(&self, canonical: &Path) -> bool {
         self.root()
             .into_iter()

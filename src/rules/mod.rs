@@ -73,6 +73,9 @@ pub struct ComposeContext<'a> {
     /// What interpolating found; the trees already hold the interpolated
     /// values (each scalar's `raw` keeps what was written).
     pub interpolation: &'a crate::compose::interpolate::Interpolation,
+    /// Where the project may look (project scope): paths outside it are
+    /// neither read nor tested for existence.
+    pub reach: Option<&'a crate::compose::referenced::Reach>,
     /// References the model could not resolve (project scope).
     pub problems: &'a [crate::compose::model::ModelProblem],
     /// The merged models of the project's other variants (project scope):
@@ -103,9 +106,21 @@ impl<'a> ComposeContext<'a> {
     }
 
     /// Whether a path written at `span` exists; `None` when its file has no
-    /// directory on disk.
+    /// directory on disk or the path lies outside the project's reach.
     pub fn path_exists(&self, span: Span, written: &str) -> Option<bool> {
-        Some(self.dir_of(span)?.join(written).exists())
+        let path = self.dir_of(span)?.join(written);
+        if self.reach.is_some_and(|reach| reach.is_outside(&path)) {
+            return None;
+        }
+        Some(path.exists())
+    }
+
+    /// The project's root when a path written at `span` lies outside its
+    /// reach (vwe-lint neither reads it nor tests that it exists).
+    pub fn outside_root(&self, span: Span, written: &str) -> Option<&'a std::path::Path> {
+        let reach = self.reach?;
+        let path = self.dir_of(span)?.join(written);
+        reach.is_outside(&path).then(|| reach.root()).flatten()
     }
 
     /// Whether a value depends on a variable that is unset (or is a malformed

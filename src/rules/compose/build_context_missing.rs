@@ -28,6 +28,27 @@ fn is_remote(context: &str) -> bool {
     spec.is_remote() || context.ends_with(".git") || context.contains(".git#")
 }
 
+/// A warning, not an error: Compose builds from there; vwe-lint only will
+/// not look outside the project (a pull request could point it anywhere).
+fn outside_the_project(span: crate::source::Span, what: &str, service: &str, root: &Path) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        &META,
+        span,
+        format!(
+            "{what} of service `{service}` is outside the project (root `{}`): vwe-lint does not look there, \
+             so it neither checks that it exists nor reads the Dockerfile for the cross-file rules (X…)",
+            root.display()
+        ),
+    )
+    .with_label("outside the project")
+    .with_help(
+        "build from a directory inside the project, or allow the directory in `.vwe-lint.toml`: \
+         `[compose] allow-outside = [\"…\"]`",
+    );
+    diagnostic.severity = Severity::Warning;
+    diagnostic
+}
+
 impl Rule for BuildContextMissing {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -56,13 +77,22 @@ impl Rule for BuildContextMissing {
             if variable || has_variable(context) || is_remote(context) || context.starts_with('~') {
                 continue;
             }
+            let context_span = context_node.map_or(service.name_span(), |node| node.site());
+            if let Some(root) = cx.outside_root(build.span, context) {
+                out.push(outside_the_project(
+                    context_span,
+                    &format!("the build context `{context}`"),
+                    name,
+                    root,
+                ));
+                continue;
+            }
             let context_exists = cx.path_exists(build.span, context);
             if context_exists == Some(false) {
-                let span = context_node.map_or(service.name_span(), |node| node.site());
                 out.push(
                     Diagnostic::new(
                         &META,
-                        span,
+                        context_span,
                         format!(
                             "the build context `{context}` of service `{name}` does not exist (relative to the compose file); `docker compose build` fails"
                         ),
@@ -87,6 +117,18 @@ impl Rule for BuildContextMissing {
             };
             let joined = Path::new(context).join(dockerfile);
             let Some(joined) = joined.to_str() else { continue };
+            let dockerfile_span = dockerfile_node
+                .or(context_node)
+                .map_or(service.name_span(), |node| node.site());
+            if let Some(root) = cx.outside_root(build.span, joined) {
+                out.push(outside_the_project(
+                    dockerfile_span,
+                    &format!("the Dockerfile `{dockerfile}`"),
+                    name,
+                    root,
+                ));
+                continue;
+            }
             if cx.path_exists(build.span, joined) != Some(false) {
                 continue;
             }
@@ -100,13 +142,10 @@ impl Rule for BuildContextMissing {
             {
                 continue;
             }
-            let span = dockerfile_node
-                .or(context_node)
-                .map_or(service.name_span(), |node| node.site());
             out.push(
                 Diagnostic::new(
                     &META,
-                    span,
+                    dockerfile_span,
                     format!(
                         "the Dockerfile `{dockerfile}` of service `{name}` does not exist in its build context `{context}`; `docker compose build` fails"
                     ),
