@@ -184,14 +184,16 @@ impl Diagnostic {
 
     /// Attaches a fix, as safe or unsafe as the rule declares its fixes.
     pub fn with_fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        debug_assert_ne!(
+            self.rule.fix,
+            FixKind::None,
+            "{} offers a fix but is declared `fix: None`",
+            self.rule.code
+        );
+        // Should a rule declared without fixes offer one, it is never applied unasked.
         let applicability = match self.rule.fix {
             FixKind::Safe => Applicability::Safe,
-            FixKind::Unsafe => Applicability::Unsafe,
-            // A rule declared without a fix offers one: never apply it unasked.
-            FixKind::None => {
-                debug_assert!(false, "{} offers a fix but is declared `fix: None`", self.rule.code);
-                Applicability::Unsafe
-            }
+            FixKind::Unsafe | FixKind::None => Applicability::Unsafe,
         };
         self.fix = Some(Fix {
             applicability,

@@ -174,3 +174,19 @@ fn doc_files_leave_the_header_to_the_declaration() {
         );
     }
 }
+
+#[test]
+fn rules_json_lists_every_rule_as_declared() {
+    let output = common::run(&["rules", "--format", "json"]);
+    assert!(output.status.success());
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let declared: Vec<_> = rules::all_metas().collect();
+    assert_eq!(listed.len(), declared.len());
+    for (entry, meta) in listed.iter().zip(declared) {
+        assert_eq!(entry["code"], meta.code);
+        assert_eq!(entry["name"], meta.name);
+        assert_eq!(entry["severity"], meta.severity.as_str());
+        assert_eq!(entry["fix"], meta.fix.as_str());
+        assert_eq!(entry["summary"], meta.summary);
+    }
+}
