@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs, RulesFormat};
 use crate::compose::interpolate::Environment;
 use crate::discover;
 use crate::fix::{self, FixMode, Fixed};
@@ -54,8 +54,12 @@ pub fn escape_controls(text: &str) -> String {
 
 pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
     match cli.command {
-        Some(Command::Rules) => {
-            print_stdout(&rules_table())?;
+        Some(Command::Rules { format }) => {
+            print_stdout(&match format {
+                RulesFormat::Text => rules::catalog::text(),
+                RulesFormat::Json => rules::catalog::json(),
+                RulesFormat::Markdown => rules::catalog::markdown(),
+            })?;
             Ok(Outcome::Clean)
         }
         Some(Command::Completions { shell }) => {
@@ -299,24 +303,6 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
             std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stdout().is_terminal()
         }
     }
-}
-
-fn rules_table() -> String {
-    let mut out = format!(
-        "{:<6} {:<32} {:<8} {:<7} {}\n",
-        "code", "name", "severity", "fix", "summary"
-    );
-    for meta in rules::all_metas() {
-        out.push_str(&format!(
-            "{:<6} {:<32} {:<8} {:<7} {}\n",
-            meta.code,
-            meta.name,
-            meta.severity.as_str(),
-            meta.fix.as_str(),
-            meta.summary
-        ));
-    }
-    out
 }
 
 /// Writes to stdout. A failed write (a full disk, a closed pipe) is a tool

@@ -20,8 +20,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every rule: code, name, default severity, fix.
-    Rules,
+    /// List every rule: code, name, default severity, fix, summary.
+    Rules {
+        /// `text` for people, `json` for tools, `markdown` for `docs/rules.md`.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Print a rule's documentation (by code or name, e.g. `C503` or `restart-policy`).
     Rule {
         /// The rule's code or kebab name.
@@ -40,6 +44,14 @@ pub enum Command {
     },
     /// Print the man page (roff), generated from these definitions: `vwe-lint man | man -l -`.
     Man,
+}
+
+/// How `vwe-lint rules` prints the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 /// The options linting and `env` share: configuration, rule selection and

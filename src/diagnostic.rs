@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::rules::RuleMeta;
 use crate::source::Span;
 
 /// How serious a finding is; ordered so that `Error > Warning > Info`.
@@ -35,6 +34,38 @@ impl std::str::FromStr for Severity {
             other => Err(format!("unknown severity `{other}`: expected error, warning or info")),
         }
     }
+}
+
+/// What `--fix` can do for a rule's findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixKind {
+    None,
+    Safe,
+    Unsafe,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::None => "none",
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// The public identity of a rule: code and name never change once shipped.
+/// Declared once per rule, with `crate::rules::declare_rule!`.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub fix: FixKind,
+    pub summary: &'static str,
+    /// The rule's page: a header made from the fields above, then its
+    /// `rules/<CODE>.md`, embedded.
+    pub doc: &'static str,
 }
 
 /// Whether `--fix` may apply a fix on its own.
@@ -151,7 +182,19 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_fix(mut self, applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+    /// Attaches a fix, as safe or unsafe as the rule declares its fixes.
+    pub fn with_fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        debug_assert_ne!(
+            self.rule.fix,
+            FixKind::None,
+            "{} offers a fix but is declared `fix: None`",
+            self.rule.code
+        );
+        // Should a rule declared without fixes offer one, it is never applied unasked.
+        let applicability = match self.rule.fix {
+            FixKind::Safe => Applicability::Safe,
+            FixKind::Unsafe | FixKind::None => Applicability::Unsafe,
+        };
         self.fix = Some(Fix {
             applicability,
             message: message.into(),
@@ -162,5 +205,25 @@ impl Diagnostic {
 
     pub fn code(&self) -> &'static str {
         self.rule.code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules;
+
+    fn fixed(code: &str) -> Applicability {
+        let meta = rules::find(code).unwrap();
+        let diagnostic = Diagnostic::new(meta, Span::point(0), "m").with_fix("fix", vec![Edit::insert(0, "x")]);
+        diagnostic.fix.unwrap().applicability
+    }
+
+    #[test]
+    fn a_fix_is_as_safe_as_its_rule_declares() {
+        assert_eq!(rules::find("C503").unwrap().fix, FixKind::Safe);
+        assert_eq!(fixed("C503"), Applicability::Safe);
+        assert_eq!(rules::find("C504").unwrap().fix, FixKind::Unsafe);
+        assert_eq!(fixed("C504"), Applicability::Unsafe);
     }
 }

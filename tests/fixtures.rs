@@ -1,23 +1,62 @@
-//! Snapshots of every per-rule fixture: the human and the JSON report.
+//! Snapshots of the fixtures: each rule's fixtures (`fixtures/rules/<CODE>/`)
+//! linted with that rule alone, so a new rule changes no other rule's
+//! snapshots; and the violations project linted with every rule.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use vwe_lint::discover;
-use vwe_lint::lint;
+use vwe_lint::lint::{self, Checked};
 use vwe_lint::report;
+use vwe_lint::settings::{Overrides, Settings};
 
-fn render(path: &Path) -> String {
-    let settings = common::default_settings();
-    let relative = path.strip_prefix(common::repo()).unwrap().to_path_buf();
-    let checked = vec![lint::lint_file(&relative, &settings).unwrap()];
-    let human = report::human::render(&checked, false);
-    let json = report::json::render(&checked);
+/// The human and the JSON report of `checked`.
+fn report(checked: &[Checked]) -> String {
+    let human = report::human::render(checked, false);
+    let json = report::json::render(checked);
     format!(
         "{human}{}\n\n--- json ---\n{json}",
-        report::summary_line(report::Counts::of(&checked), 1)
+        report::summary_line(report::Counts::of(checked), checked.len())
     )
+}
+
+/// Settings that run the one rule `code` (no config file in effect).
+fn only(code: &str) -> Settings {
+    let empty = tempfile::tempdir().unwrap();
+    let overrides = Overrides {
+        select: Some(vec![code.to_string()]),
+        ..Overrides::default()
+    };
+    Settings::load(empty.path(), &overrides).unwrap()
+}
+
+/// `path` relative to the repository, as the snapshots name it.
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(common::repo()).unwrap().to_path_buf()
+}
+
+/// Rules whose findings are about other rules' findings (a suppression that
+/// silences nothing): their fixtures run every rule and keep only their own.
+const ABOUT_OTHER_RULES: &[&str] = &["S008"];
+
+/// The report of a rule's fixture, linted with that rule alone (the rule's
+/// code names the fixture's directory).
+fn render(path: &Path) -> String {
+    let code = path.parent().unwrap().file_name().unwrap().to_str().unwrap();
+    let checked = if ABOUT_OTHER_RULES.contains(&code) {
+        let mut checked = lint::lint_file(&relative(path), &common::default_settings()).unwrap();
+        checked.diagnostics.retain(|diagnostic| diagnostic.code() == code);
+        checked
+    } else {
+        lint::lint_file(&relative(path), &only(code)).unwrap()
+    };
+    let others: Vec<_> = common::codes(&checked)
+        .into_iter()
+        .filter(|found| *found != code)
+        .collect();
+    assert!(others.is_empty(), "{}: other rules ran: {others:?}", path.display());
+    report(&[checked])
 }
 
 #[test]
@@ -29,6 +68,18 @@ fn rule_fixtures() {
         }
         insta::assert_snapshot!(render(path));
     });
+}
+
+#[test]
+fn violations_project_with_every_rule() {
+    let settings = common::default_settings();
+    let mut targets = discover::discover(&[PathBuf::from("fixtures/vwe-violations")]).unwrap();
+    targets.sort_by(|a, b| a.path.cmp(&b.path));
+    let checked: Vec<_> = targets
+        .iter()
+        .map(|target| lint::lint_file(&target.path, &settings).unwrap())
+        .collect();
+    insta::assert_snapshot!(report(&checked));
 }
 
 #[test]

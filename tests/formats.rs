@@ -136,11 +136,7 @@ fn sarif_snapshot() {
 fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     let schema_path = std::env::var_os("VWE_SARIF_SCHEMA").map(std::path::PathBuf::from);
     let Some(schema_path) = schema_path.filter(|path| path.is_file()) else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "VWE_SARIF_SCHEMA must name the SARIF 2.1.0 schema under CI"
-        );
-        eprintln!("SKIPPED: set VWE_SARIF_SCHEMA to the SARIF 2.1.0 schema (.ci/run fetches it) to validate SARIF");
+        common::skip("set VWE_SARIF_SCHEMA to the SARIF 2.1.0 schema (.ci/run fetches it) to validate SARIF");
         return;
     };
     // The published schema's `language` patterns are not valid regexes (a

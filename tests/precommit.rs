@@ -43,7 +43,7 @@ fn pre_commit_available() -> bool {
 #[ignore = "slow: pre-commit builds the crate; .ci/run runs it"]
 fn hooks_block_a_violating_commit_and_pass_a_clean_one() {
     if !pre_commit_available() {
-        eprintln!("SKIPPED: `pre-commit` is not installed (pip install pre-commit)");
+        common::skip("`pre-commit` is not installed (pip install pre-commit)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -139,3 +139,54 @@ fn every_doc_file_belongs_to_a_rule() {
         }
     }
 }
+
+#[test]
+fn docs_rules_md_is_generated_from_the_declarations() {
+    let written = std::fs::read_to_string(common::repo().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        written == rules::catalog::markdown(),
+        "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
+
+#[test]
+fn readme_links_the_catalog_and_copies_none_of_it() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    assert!(readme.contains("(docs/rules.md)"), "the README links docs/rules.md");
+    for meta in rules::all_metas() {
+        assert!(
+            !readme.contains(&format!("| {} |", meta.code)),
+            "the README repeats the catalog row of {}",
+            meta.code
+        );
+    }
+}
+
+#[test]
+fn doc_files_leave_the_header_to_the_declaration() {
+    for meta in rules::all_metas() {
+        let path = common::repo().join(format!("rules/{}.md", meta.code));
+        let body = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            body.starts_with("## "),
+            "rules/{}.md starts with its first section: the title and the severity line come from `declare_rule!`",
+            meta.code
+        );
+    }
+}
+
+#[test]
+fn rules_json_lists_every_rule_as_declared() {
+    let output = common::run(&["rules", "--format", "json"]);
+    assert!(output.status.success());
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let declared: Vec<_> = rules::all_metas().collect();
+    assert_eq!(listed.len(), declared.len());
+    for (entry, meta) in listed.iter().zip(declared) {
+        assert_eq!(entry["code"], meta.code);
+        assert_eq!(entry["name"], meta.name);
+        assert_eq!(entry["severity"], meta.severity.as_str());
+        assert_eq!(entry["fix"], meta.fix.as_str());
+        assert_eq!(entry["summary"], meta.summary);
+    }
+}

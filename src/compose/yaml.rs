@@ -1113,7 +1113,7 @@ fn quoted_end(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
+    include!("../../tests/common/corpus.rs");
 
     fn doc(text: &str) -> Node {
         let out = parse(text);
@@ -1416,20 +1416,16 @@ mod tests {
     }
 
     #[test]
-    fn billion_laughs_is_stopped_quickly() {
+    fn billion_laughs_is_stopped() {
         let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for level in 1..9 {
             let prev = format!("*a{}", level - 1);
             let items = [prev.as_str(); 9].join(", ");
             text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
         }
-        let started = Instant::now();
+        // Expanded, the aliases are 9^9 (387 million) items: without the
+        // limit this test would run out of memory instead of finishing.
         let out = parse(&text);
-        assert!(
-            started.elapsed() < Duration::from_millis(500),
-            "took {:?}",
-            started.elapsed()
-        );
         let error = &out.errors[0];
         assert!(error.message.contains("alias expansion exceeds"), "{}", error.message);
         assert_eq!(at(&text, error.span).chars().next(), Some('*'));
@@ -1440,13 +1436,7 @@ mod tests {
     fn deep_flow_nesting_is_an_error_not_a_stack_overflow() {
         for open in ["[", "{"] {
             let text = open.repeat(100_000);
-            let started = Instant::now();
             let out = parse(&text);
-            assert!(
-                started.elapsed() < Duration::from_secs(1),
-                "took {:?}",
-                started.elapsed()
-            );
             assert_eq!(out.errors.len(), 1);
             assert!(
                 out.errors[0].message.contains("nesting depth exceeds"),
@@ -1583,13 +1573,9 @@ mod tests {
 
     #[test]
     fn parses_the_compose_corpus() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/compose"));
-        if !root.is_dir() {
-            println!("skipped: {} is absent", root.display());
-            return;
-        }
+        let Some(corpus) = corpus() else { return };
         let mut files = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
+        let mut dirs = vec![corpus.join("compose")];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -1604,9 +1590,7 @@ mod tests {
             .into_iter()
             .filter_map(|path| Some((path.clone(), String::from_utf8(std::fs::read(&path).ok()?).ok()?)))
             .collect();
-        let started = Instant::now();
         let outputs: Vec<YamlOutput> = texts.iter().map(|(_, text)| parse(text)).collect();
-        let elapsed = started.elapsed();
         let mut with_errors = 0;
         let mut bad = Vec::new();
         for ((path, text), out) in texts.iter().zip(&outputs) {
@@ -1622,7 +1606,7 @@ mod tests {
         }
         let duplicates: usize = outputs.iter().map(|out| out.duplicate_keys.len()).sum();
         println!(
-            "parsed {} files in {elapsed:?}: {with_errors} with errors, {duplicates} duplicate keys",
+            "parsed {} files: {with_errors} with errors, {duplicates} duplicate keys",
             texts.len()
         );
         assert!(bad.is_empty(), "{} bad spans", bad.len());

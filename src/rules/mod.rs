@@ -4,45 +4,86 @@
 use crate::compose::ComposeFile;
 use crate::compose::model::ProjectFile;
 use crate::compose::yaml::YamlOutput;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Dockerfile;
 use crate::source::{SourceFile, Span};
 use crate::standards::Standards;
 
+pub mod catalog;
 pub mod compose;
 pub mod cross;
 pub mod dockerfile;
 pub mod live;
 pub mod syntax;
 
-/// What `--fix` can do for a rule's findings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixKind {
-    None,
-    Safe,
-    Unsafe,
-}
+pub use crate::diagnostic::{FixKind, RuleMeta};
 
-impl FixKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixKind::None => "—",
-            FixKind::Safe => "safe",
-            FixKind::Unsafe => "unsafe",
+/// Declares a rule: its unit struct, its `META` (the one place a rule's code,
+/// name, severity, fix and summary are written; the doc page's header is
+/// made from them, the body is `rules/<CODE>.md`), and its entry in the
+/// registry. The module's `impl Rule` then supplies the checks.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// `restart:` missing or not the lifecycle's policy
+///     pub struct RestartPolicy {
+///         code: C503,
+///         name: "restart-policy",
+///         severity: Warning,
+///         fix: Safe,
+///     }
+/// }
+/// ```
+macro_rules! declare_rule {
+    (
+        #[doc = $summary:literal]
+        $vis:vis struct $rule:ident {
+            code: $code:ident,
+            name: $name:literal,
+            severity: $severity:ident,
+            fix: $fix:ident $(,)?
         }
-    }
-}
+    ) => {
+        #[doc = $summary]
+        $vis struct $rule;
 
-/// The public identity of a rule: code and name never change once shipped.
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub fix: FixKind,
-    pub summary: &'static str,
-    /// The rule's `rules/<CODE>.md`, embedded.
-    pub doc: &'static str,
+        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: stringify!($code),
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            fix: $crate::rules::FixKind::$fix,
+            summary: $crate::rules::doc_line($summary),
+            doc: concat!(
+                "# ", stringify!($code), " ", $name, "\n\nSeverity: ",
+                $crate::rules::declare_rule!(@word $severity), " · Fix: ", $crate::rules::declare_rule!(@word $fix),
+                "\n\n",
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", stringify!($code), ".md")),
+            ),
+        };
+
+        #[linkme::distributed_slice($crate::rules::REGISTRY)]
+        static REGISTERED: &dyn $crate::rules::Rule = &$rule;
+    };
+    // The lowercase words of severities and fix kinds, for the doc header
+    // (as `Severity::as_str` and `FixKind::as_str` spell them).
+    (@word Error) => { "error" };
+    (@word Warning) => { "warning" };
+    (@word Info) => { "info" };
+    (@word None) => { "none" };
+    (@word Safe) => { "safe" };
+    (@word Unsafe) => { "unsafe" };
+}
+pub(crate) use declare_rule;
+
+/// A one-line doc comment's text: `/// text` reaches a macro as `" text"`.
+pub const fn doc_line(doc: &'static str) -> &'static str {
+    match doc.as_bytes() {
+        [b' ', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(text) => text,
+            Err(_) => panic!("a doc comment is UTF-8"),
+        },
+        _ => doc,
+    }
 }
 
 /// What a compose rule looks at.
@@ -161,88 +202,22 @@ pub trait Rule: Sync {
     fn check_live(&self, _cx: &live::LiveContext, _out: &mut Vec<Diagnostic>) {}
 }
 
-/// Every implemented rule, in catalog order.
-pub static RULES: &[&dyn Rule] = &[
-    &syntax::yaml_syntax::YamlSyntax,
-    &syntax::duplicate_key::DuplicateKey,
-    &compose::schema::Schema,
-    &compose::interpolation::Interpolation,
-    &syntax::dockerfile_syntax::DockerfileSyntax,
-    &compose::undefined_reference::UndefinedReference,
-    &compose::obsolete_version::ObsoleteVersion,
-    &syntax::unused_suppression::UnusedSuppression,
-    &compose::image_not_approved::ImageNotApproved,
-    &compose::image_tag::ImageTag,
-    &compose::build_image_name::BuildImageName,
-    &compose::port_not_standard::PortNotStandard,
-    &compose::port_conflict::PortConflict,
-    &compose::infrastructure_port_published::InfrastructurePortPublished,
-    &compose::port_unquoted::PortUnquoted,
-    &compose::port_all_interfaces::PortAllInterfaces,
-    &compose::network_not_internal::NetworkNotInternal,
-    &compose::host_namespace::HostNamespace,
-    &compose::volume_path_not_standard::VolumePathNotStandard,
-    &compose::unused_volume::UnusedVolume,
-    &compose::infrastructure_without_volume::InfrastructureWithoutVolume,
-    &compose::bind_mount_in_production::BindMountInProduction,
-    &compose::docker_socket_mount::DockerSocketMount,
-    &compose::root_user::RootUser,
-    &compose::plaintext_secret::PlaintextSecret,
-    &compose::privileged::Privileged,
-    &compose::secret_file_missing::SecretFileMissing,
-    &compose::healthcheck_missing::HealthcheckMissing,
-    &compose::healthcheck_timing::HealthcheckTiming,
-    &compose::restart_policy::RestartPolicy,
-    &compose::resource_limits_missing::ResourceLimitsMissing,
-    &compose::reservation_exceeds_limit::ReservationExceedsLimit,
-    &compose::depends_on_unhealthy::DependsOnUnhealthy,
-    &compose::container_name_fixed::ContainerNameFixed,
-    &compose::logging_missing::LoggingMissing,
-    &compose::logging_unbounded::LoggingUnbounded,
-    &compose::job_without_profile::JobWithoutProfile,
-    &compose::env_file_missing::EnvFileMissing,
-    &compose::build_context_missing::BuildContextMissing,
-    &dockerfile::base_image_not_approved::BaseImageNotApproved,
-    &dockerfile::base_image_tag::BaseImageTag,
-    &dockerfile::root_user::RootUser,
-    &dockerfile::sudo::Sudo,
-    &dockerfile::healthcheck_missing::HealthcheckMissing,
-    &dockerfile::multiple_healthchecks::MultipleHealthchecks,
-    &dockerfile::apt_no_install_recommends::AptNoInstallRecommends,
-    &dockerfile::apt_lists_not_removed::AptListsNotRemoved,
-    &dockerfile::apt_assume_yes::AptAssumeYes,
-    &dockerfile::apt_not_apt_get::AptNotAptGet,
-    &dockerfile::pip_no_cache_dir::PipNoCacheDir,
-    &dockerfile::apk_no_cache::ApkNoCache,
-    &dockerfile::cd_in_run::CdInRun,
-    &dockerfile::workdir_relative::WorkdirRelative,
-    &dockerfile::add_instead_of_copy::AddInsteadOfCopy,
-    &dockerfile::shell_form_cmd::ShellFormCmd,
-    &dockerfile::maintainer_deprecated::MaintainerDeprecated,
-    &dockerfile::multiple_cmd::MultipleCmd,
-    &dockerfile::copy_from_unknown_stage::CopyFromUnknownStage,
-    &dockerfile::duplicate_stage_name::DuplicateStageName,
-    &dockerfile::expose_invalid::ExposeInvalid,
-    &dockerfile::secret_in_arg_env::SecretInArgEnv,
-    &dockerfile::pipefail::Pipefail,
-    &dockerfile::curl_pipe_shell::CurlPipeShell,
-    &dockerfile::legacy_env_format::LegacyEnvFormat,
-    &cross::healthcheck_tool_missing::HealthcheckToolMissing,
-    &cross::port_not_exposed::PortNotExposed,
-    &cross::build_target_missing::BuildTargetMissing,
-    &cross::build_arg_undeclared::BuildArgUndeclared,
-    &cross::user_conflict::UserConflict,
-    &live::engine_unreachable::EngineUnreachable,
-    &live::engine_too_old::EngineTooOld,
-    &live::image_not_present::ImageNotPresent,
-    &live::external_volume_missing::ExternalVolumeMissing,
-    &live::external_network_missing::ExternalNetworkMissing,
-    &live::host_port_taken::HostPortTaken,
-    &live::container_name_taken::ContainerNameTaken,
-    &live::leaked_job_container::LeakedJobContainer,
-    &live::unhealthy_container::UnhealthyContainer,
-    &live::drift::Drift,
-];
+/// Every rule, as `declare_rule!` registers it (in link order).
+#[linkme::distributed_slice]
+pub static REGISTRY: [&'static dyn Rule];
+
+/// Every implemented rule, in catalog order: syntax and schema (S), compose
+/// (C), Dockerfile (D), cross-file (X), live engine (E); by code within each.
+pub static RULES: std::sync::LazyLock<Vec<&'static dyn Rule>> = std::sync::LazyLock::new(|| {
+    let mut rules = REGISTRY.to_vec();
+    rules.sort_by_key(|rule| catalog_position(rule.meta().code));
+    rules
+});
+
+fn catalog_position(code: &str) -> (usize, &str) {
+    let family = "SCDXE".find(&code[..1]).unwrap_or(usize::MAX);
+    (family, code)
+}
 
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
     RULES.iter().map(|rule| rule.meta())
@@ -298,12 +273,47 @@ mod tests {
                     );
                 }
             }
-            assert!(
-                meta.doc.starts_with(&format!("# {} {}", meta.code, meta.name)),
-                "{} doc heading",
-                meta.code
+            // The page's header is made from the declaration; the body,
+            // `rules/<CODE>.md`, starts at its first section.
+            let header = format!(
+                "# {} {}\n\nSeverity: {} · Fix: {}\n\n## ",
+                meta.code,
+                meta.name,
+                meta.severity.as_str(),
+                meta.fix.as_str()
             );
+            assert!(meta.doc.starts_with(&header), "{} doc header", meta.code);
         }
+    }
+
+    #[test]
+    fn every_declared_rule_is_registered_once_in_catalog_order() {
+        let mut declared = 0;
+        for group in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules")).unwrap() {
+            let group = group.unwrap().path();
+            if !group.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(group).unwrap() {
+                let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+                declared += text.matches("\ndeclare_rule! {").count();
+            }
+        }
+        assert_eq!(RULES.len(), declared);
+        let positions: Vec<_> = RULES.iter().map(|rule| catalog_position(rule.meta().code)).collect();
+        assert!(
+            positions.iter().all(|(family, _)| *family < 5),
+            "a code of no known family"
+        );
+        assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{positions:?}");
+        assert_eq!(RULES.first().unwrap().meta().code, "S001");
+        assert_eq!(RULES.last().unwrap().meta().code, "E403");
+    }
+
+    #[test]
+    fn doc_line_drops_the_space_after_the_slashes() {
+        assert_eq!(doc_line(" `restart:` missing"), "`restart:` missing");
+        assert_eq!(doc_line("as written"), "as written");
     }
 
     #[test]

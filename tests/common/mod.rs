@@ -9,6 +9,8 @@ use vwe_lint::lint::{self, Checked};
 use vwe_lint::settings::{Overrides, Settings};
 use vwe_lint::source::FileKind;
 
+include!("corpus.rs");
+
 /// Every `--format` name, from the enum the CLI parses, so a new format is
 /// covered by every test that loops over them.
 pub fn format_names() -> Vec<String> {
@@ -109,26 +111,6 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// The shared corpus, if present. Under CI it must be.
-pub fn corpus() -> Option<PathBuf> {
-    let path = std::env::var_os("VWE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/corpus"));
-    if path.is_dir() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").is_err(),
-        "the corpus is missing at {} (set VWE_CORPUS)",
-        path.display()
-    );
-    eprintln!(
-        "SKIPPED: the corpus is absent at {} (set VWE_CORPUS to run this test)",
-        path.display()
-    );
-    None
 }
 
 /// Comment texts of a file: what a fix must never lose.

@@ -2,19 +2,18 @@
 //! file plus the production file), at the line that declares it.
 
 use crate::compose::volumes::{self, Mount, MountKind};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C304",
-    name: "bind-mount-in-production",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a bind mount in a production variant",
-    doc: include_str!("../../../rules/C304.md"),
-};
-
-pub struct BindMountInProduction;
+declare_rule! {
+    /// a bind mount in a production variant
+    pub struct BindMountInProduction {
+        code: C304,
+        name: "bind-mount-in-production",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// A bind mount this rule reports: the Docker socket is C305's.
 fn is_reported(mount: &Mount) -> bool {

@@ -4,19 +4,18 @@ use std::path::Path;
 
 use crate::compose::build::BuildSpec;
 use crate::compose::service_facts::{has_variable, written_with_variable};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C703",
-    name: "build-context-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a `build:` context or `dockerfile` does not exist",
-    doc: include_str!("../../../rules/C703.md"),
-};
-
-pub struct BuildContextMissing;
+declare_rule! {
+    /// a `build:` context or `dockerfile` does not exist
+    pub struct BuildContextMissing {
+        code: C703,
+        name: "build-context-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// A context that is no local directory: a git or http URL.
 fn is_remote(context: &str) -> bool {

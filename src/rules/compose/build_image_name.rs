@@ -1,23 +1,22 @@
 //! C103: a service with `build:` does not name its image `vwe/<name>:<tag>`.
 
 use crate::compose::site::value_site;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C103",
-    name: "build-image-name",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a built service has no `image: vwe/<name>:<tag>`",
-    doc: include_str!("../../../rules/C103.md"),
-};
+declare_rule! {
+    /// a built service has no `image: vwe/<name>:<tag>`
+    pub struct BuildImageName {
+        code: C103,
+        name: "build-image-name",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// The tag suggested when the service names none.
 const SUGGESTED_TAG: &str = "1.0.0";
-
-pub struct BuildImageName;
 
 impl Rule for BuildImageName {
     fn meta(&self) -> &'static RuleMeta {

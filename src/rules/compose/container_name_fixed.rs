@@ -1,18 +1,17 @@
 //! C507: `container_name:` is set.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C507",
-    name: "container-name-fixed",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`container_name:` is set (name conflicts, no scaling)",
-    doc: include_str!("../../../rules/C507.md"),
-};
-
-pub struct ContainerNameFixed;
+declare_rule! {
+    /// `container_name:` is set (name conflicts, no scaling)
+    pub struct ContainerNameFixed {
+        code: C507,
+        name: "container-name-fixed",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for ContainerNameFixed {
     fn meta(&self) -> &'static RuleMeta {

@@ -4,20 +4,19 @@
 use crate::compose::edit::{Block, fill_empty_entry, indent_step, insert_entries, list_to_mapping};
 use crate::compose::service_facts::has_healthcheck;
 use crate::compose::yaml::{Node, ScalarStyle, Value};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C506",
-    name: "depends-on-unhealthy",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`depends_on` a service with a healthcheck, without `condition: service_healthy`",
-    doc: include_str!("../../../rules/C506.md"),
-};
-
-pub struct DependsOnUnhealthy;
+declare_rule! {
+    /// `depends_on` a service with a healthcheck, without `condition: service_healthy`
+    pub struct DependsOnUnhealthy {
+        code: C506,
+        name: "depends-on-unhealthy",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 const HEALTHY: &str = "service_healthy";
 const STARTED: &str = "service_started";
@@ -77,8 +76,7 @@ impl Rule for DependsOnUnhealthy {
                             let mut diagnostic = finding(name, item.site());
                             if let Some(edits) = &fix {
                                 diagnostic = diagnostic.with_fix(
-                                    Applicability::Safe,
-                                    "write `depends_on` in the mapping form, waiting for healthchecked services to be healthy",
+"write `depends_on` in the mapping form, waiting for healthchecked services to be healthy",
                                     edits.clone(),
                                 );
                             }
@@ -121,11 +119,7 @@ impl Rule for DependsOnUnhealthy {
                         };
                         let mut diagnostic = finding(name, span);
                         if let Some(edit) = edit {
-                            diagnostic = diagnostic.with_fix(
-                                Applicability::Safe,
-                                format!("wait for `{name}` to be healthy"),
-                                vec![edit],
-                            );
+                            diagnostic = diagnostic.with_fix(format!("wait for `{name}` to be healthy"), vec![edit]);
                         }
                         out.push(diagnostic);
                     }

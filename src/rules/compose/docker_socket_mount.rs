@@ -1,19 +1,18 @@
 //! C305: the Docker socket is mounted into a service not allowed to have it.
 
 use crate::compose::volumes;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C305",
-    name: "docker-socket-mount",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "the Docker socket is mounted into a service not allowed to",
-    doc: include_str!("../../../rules/C305.md"),
-};
-
-pub struct DockerSocketMount;
+declare_rule! {
+    /// the Docker socket is mounted into a service not allowed to
+    pub struct DockerSocketMount {
+        code: C305,
+        name: "docker-socket-mount",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for DockerSocketMount {
     fn meta(&self) -> &'static RuleMeta {

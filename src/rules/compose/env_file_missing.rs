@@ -2,19 +2,18 @@
 
 use crate::compose::service_facts::{has_variable, written_with_variable};
 use crate::compose::yaml::{Node, Resolved, Value};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C702",
-    name: "env-file-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "an `env_file:` path does not exist",
-    doc: include_str!("../../../rules/C702.md"),
-};
-
-pub struct EnvFileMissing;
+declare_rule! {
+    /// an `env_file:` path does not exist
+    pub struct EnvFileMissing {
+        code: C702,
+        name: "env-file-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// The path nodes of an `env_file:` that must exist: a string, a list of
 /// strings, or `{path, required}` items without `required: false`.

@@ -5,21 +5,20 @@ use crate::compose::LifecycleSource;
 use crate::compose::service_facts::{
     self, ComposeHealthcheck, Found, built_instruction, compose_healthcheck, find_key,
 };
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::{Lifecycle, Standards};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C501",
-    name: "healthcheck-missing",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a `service` or `infrastructure` has no healthcheck",
-    doc: include_str!("../../../rules/C501.md"),
-};
-
-pub struct HealthcheckMissing;
+declare_rule! {
+    /// a `service` or `infrastructure` has no healthcheck
+    pub struct HealthcheckMissing {
+        code: C501,
+        name: "healthcheck-missing",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// The standard healthcheck as YAML, with a test to adapt.
 pub fn standard_block(standards: &Standards) -> String {

@@ -5,19 +5,18 @@ use crate::compose::edit::{Block, indent_step, insert_entries_shared};
 use crate::compose::service_facts::{
     ComposeHealthcheck, Found, compose_healthcheck, find_path, has_variable, parse_duration, written_with_variable,
 };
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C502",
-    name: "healthcheck-timing",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "a healthcheck lacks `interval`/`timeout`/`retries`, or `timeout` ≥ `interval`",
-    doc: include_str!("../../../rules/C502.md"),
-};
-
-pub struct HealthcheckTiming;
+declare_rule! {
+    /// a healthcheck lacks `interval`/`timeout`/`retries`, or `timeout` ≥ `interval`
+    pub struct HealthcheckTiming {
+        code: C502,
+        name: "healthcheck-timing",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for HealthcheckTiming {
     fn meta(&self) -> &'static RuleMeta {
@@ -98,8 +97,7 @@ impl Rule for HealthcheckTiming {
                 // The standard timing suits every service: an anchored
                 // healthcheck is completed where it is written, for all its users.
                 if let Some(edit) = insert_entries_shared(cx, healthcheck, &lines, step) {
-                    diagnostic =
-                        diagnostic.with_fix(Applicability::Safe, format!("add the standard {keys}"), vec![edit]);
+                    diagnostic = diagnostic.with_fix(format!("add the standard {keys}"), vec![edit]);
                 }
                 out.push(diagnostic);
             }

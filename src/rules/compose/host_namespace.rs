@@ -2,19 +2,18 @@
 //! `pid: host`, `ipc: host`).
 
 use crate::compose::site::value_site;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C212",
-    name: "host-namespace",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`network_mode: host`, `pid: host` or `ipc: host`",
-    doc: include_str!("../../../rules/C212.md"),
-};
-
-pub struct HostNamespace;
+declare_rule! {
+    /// `network_mode: host`, `pid: host` or `ipc: host`
+    pub struct HostNamespace {
+        code: C212,
+        name: "host-namespace",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for HostNamespace {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,19 +1,18 @@
 //! C101: a service's image is neither approved nor a custom `vwe/` image.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C101",
-    name: "image-not-approved",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "`image:` is not an approved image or tag",
-    doc: include_str!("../../../rules/C101.md"),
-};
-
-pub struct ImageNotApproved;
+declare_rule! {
+    /// `image:` is not an approved image or tag
+    pub struct ImageNotApproved {
+        code: C101,
+        name: "image-not-approved",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for ImageNotApproved {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,19 +1,18 @@
 //! C102: an image without a tag, or with `:latest`.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C102",
-    name: "image-tag",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "image has no tag or `:latest`",
-    doc: include_str!("../../../rules/C102.md"),
-};
-
-pub struct ImageTag;
+declare_rule! {
+    /// image has no tag or `:latest`
+    pub struct ImageTag {
+        code: C102,
+        name: "image-tag",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for ImageTag {
     fn meta(&self) -> &'static RuleMeta {

@@ -2,20 +2,19 @@
 
 use crate::compose::ports::{self, Published};
 use crate::compose::site::written;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C203",
-    name: "infrastructure-port-published",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "an `infrastructure` service publishes a host port",
-    doc: include_str!("../../../rules/C203.md"),
-};
-
-pub struct InfrastructurePortPublished;
+declare_rule! {
+    /// an `infrastructure` service publishes a host port
+    pub struct InfrastructurePortPublished {
+        code: C203,
+        name: "infrastructure-port-published",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for InfrastructurePortPublished {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,24 +1,23 @@
 //! C303: an `infrastructure` service has no named volume for its data.
 
 use crate::compose::volumes::{self, MountKind};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::image::ImageRef;
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C303",
-    name: "infrastructure-without-volume",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "an `infrastructure` service has no named volume for its data",
-    doc: include_str!("../../../rules/C303.md"),
-};
+declare_rule! {
+    /// an `infrastructure` service has no named volume for its data
+    pub struct InfrastructureWithoutVolume {
+        code: C303,
+        name: "infrastructure-without-volume",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// Where the redis image keeps its data (the seed's `redis_data:/data`).
 const REDIS_DATA: &str = "/data";
-
-pub struct InfrastructureWithoutVolume;
 
 impl Rule for InfrastructureWithoutVolume {
     fn meta(&self) -> &'static RuleMeta {

@@ -3,18 +3,17 @@
 
 use crate::compose::interpolate::ProblemKind;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S004",
-    name: "interpolation",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "malformed `${…}`, or a required variable is unset",
-    doc: include_str!("../../../rules/S004.md"),
-};
-
-pub struct Interpolation;
+declare_rule! {
+    /// malformed `${…}`, or a required variable is unset
+    pub struct Interpolation {
+        code: S004,
+        name: "interpolation",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for Interpolation {
     fn meta(&self) -> &'static RuleMeta {

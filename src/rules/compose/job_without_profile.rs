@@ -2,20 +2,19 @@
 
 use crate::compose::LifecycleSource;
 use crate::compose::service_facts::{Found, find_key};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C701",
-    name: "job-without-profile",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a `job` service has no `profiles:`",
-    doc: include_str!("../../../rules/C701.md"),
-};
-
-pub struct JobWithoutProfile;
+declare_rule! {
+    /// a `job` service has no `profiles:`
+    pub struct JobWithoutProfile {
+        code: C701,
+        name: "job-without-profile",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for JobWithoutProfile {
     fn meta(&self) -> &'static RuleMeta {

@@ -2,20 +2,19 @@
 
 use crate::compose::edit::{Block, block_text, indent_step, insert_entries};
 use crate::compose::service_facts::{Found, find_key};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Standards;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C601",
-    name: "logging-missing",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "no `logging:`",
-    doc: include_str!("../../../rules/C601.md"),
-};
-
-pub struct LoggingMissing;
+declare_rule! {
+    /// no `logging:`
+    pub struct LoggingMissing {
+        code: C601,
+        name: "logging-missing",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 /// The standard `logging:` entry; option values are quoted, since Docker
 /// takes logging options as strings.
@@ -61,7 +60,7 @@ impl Rule for LoggingMissing {
             .with_help(block_text(&block, 2));
             let span = service.node().span;
             if let Some(edit) = insert_entries(cx, service.node(), &block, indent_step(cx, file.root, span.file)) {
-                diagnostic = diagnostic.with_fix(Applicability::Safe, "add the standard `logging:` block", vec![edit]);
+                diagnostic = diagnostic.with_fix("add the standard `logging:` block", vec![edit]);
             }
             out.push(diagnostic);
         }

@@ -2,19 +2,18 @@
 
 use crate::compose::edit::{Block, block_text, indent_step, insert_entries_shared};
 use crate::compose::service_facts::{Found, find_path, has_variable, written_with_variable};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C602",
-    name: "logging-unbounded",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`json-file`/`local` logging without `max-size` and `max-file`",
-    doc: include_str!("../../../rules/C602.md"),
-};
-
-pub struct LoggingUnbounded;
+declare_rule! {
+    /// `json-file`/`local` logging without `max-size` and `max-file`
+    pub struct LoggingUnbounded {
+        code: C602,
+        name: "logging-unbounded",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 /// The drivers that write log files on the host.
 const FILE_DRIVERS: [&str; 2] = ["json-file", "local"];
@@ -117,7 +116,7 @@ impl Rule for LoggingUnbounded {
                 None => insert_entries_shared(cx, logging, &[("options".to_string(), Block::Mapping(lines))], step),
             };
             if let Some(edit) = edit {
-                diagnostic = diagnostic.with_fix(Applicability::Safe, format!("add {names}"), vec![edit]);
+                diagnostic = diagnostic.with_fix(format!("add {names}"), vec![edit]);
             }
             out.push(diagnostic);
         }

@@ -4,24 +4,23 @@
 use crate::compose::ComposeFile;
 use crate::compose::site::item_site;
 use crate::compose::yaml::{Entry, Node, Resolved, Value};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C211",
-    name: "network-not-internal",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "an `infrastructure` service is on a network that is not `internal: true`",
-    doc: include_str!("../../../rules/C211.md"),
-};
+declare_rule! {
+    /// an `infrastructure` service is on a network that is not `internal: true`
+    pub struct NetworkNotInternal {
+        code: C211,
+        name: "network-not-internal",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// The network a service without `networks:` joins.
 const DEFAULT_NETWORK: &str = "default";
-
-pub struct NetworkNotInternal;
 
 /// What the project says about a network's `internal:`.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -1,19 +1,18 @@
 //! S007: the top-level `version:` is obsolete; Compose ignores it.
 
 use crate::compose::edit::remove_entry;
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S007",
-    name: "obsolete-version",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "top-level `version:` is obsolete",
-    doc: include_str!("../../../rules/S007.md"),
-};
-
-pub struct ObsoleteVersion;
+declare_rule! {
+    /// top-level `version:` is obsolete
+    pub struct ObsoleteVersion {
+        code: S007,
+        name: "obsolete-version",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for ObsoleteVersion {
     fn meta(&self) -> &'static RuleMeta {
@@ -32,7 +31,7 @@ impl Rule for ObsoleteVersion {
             .with_label("obsolete")
             .with_help("remove the `version:` line; the Compose Specification needs no version");
         if let Some(edit) = remove_entry(cx, entry) {
-            diagnostic = diagnostic.with_fix(Applicability::Safe, "remove `version:`", vec![edit]);
+            diagnostic = diagnostic.with_fix("remove `version:`", vec![edit]);
         }
         out.push(diagnostic);
     }

@@ -4,20 +4,19 @@
 use std::collections::HashSet;
 
 use crate::compose::service_facts::{self, EnvVar, has_variable};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::secret_names::secret_pattern;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C402",
-    name: "plaintext-secret",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a secret-like environment variable holds a literal value",
-    doc: include_str!("../../../rules/C402.md"),
-};
-
-pub struct PlaintextSecret;
+declare_rule! {
+    /// a secret-like environment variable holds a literal value
+    pub struct PlaintextSecret {
+        code: C402,
+        name: "plaintext-secret",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// Values that switch something on or off rather than hold a secret.
 const SWITCHES: &[&str] = &["true", "false", "yes", "no", "on", "off", "none", "null", "0", "1"];

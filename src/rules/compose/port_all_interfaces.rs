@@ -2,22 +2,21 @@
 
 use crate::compose::ports::{self, HostIp, PortItem, PortMapping, Published};
 use crate::compose::site::written;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C205",
-    name: "port-all-interfaces",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "a published port binds every interface",
-    doc: include_str!("../../../rules/C205.md"),
-};
+declare_rule! {
+    /// a published port binds every interface
+    pub struct PortAllInterfaces {
+        code: C205,
+        name: "port-all-interfaces",
+        severity: Info,
+        fix: None,
+    }
+}
 
 /// The address suggested in help lines.
 const LOOPBACK: &str = "127.0.0.1";
-
-pub struct PortAllInterfaces;
 
 impl Rule for PortAllInterfaces {
     fn meta(&self) -> &'static RuleMeta {

@@ -5,20 +5,19 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::compose::Service;
 use crate::compose::ports::{self, HostIp, PortRange, Published};
 use crate::compose::site::written;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::{FileId, Span};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C202",
-    name: "port-conflict",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "two services publish the same host port and protocol",
-    doc: include_str!("../../../rules/C202.md"),
-};
-
-pub struct PortConflict;
+declare_rule! {
+    /// two services publish the same host port and protocol
+    pub struct PortConflict {
+        code: C202,
+        name: "port-conflict",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// One published host port range of a service in the merged project.
 struct Binding<'a> {

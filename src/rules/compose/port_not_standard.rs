@@ -3,19 +3,18 @@
 
 use crate::compose::ports::{self, HostIp, PortItem, PortMapping, Published};
 use crate::compose::site::written;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C201",
-    name: "port-not-standard",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a standard service uses a container port other than its standard one",
-    doc: include_str!("../../../rules/C201.md"),
-};
-
-pub struct PortNotStandard;
+declare_rule! {
+    /// a standard service uses a container port other than its standard one
+    pub struct PortNotStandard {
+        code: C201,
+        name: "port-not-standard",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// A standard port: number and lowercase protocol.
 #[derive(Clone, PartialEq, Eq)]

@@ -4,19 +4,18 @@ use std::collections::HashSet;
 
 use crate::compose::ports;
 use crate::compose::yaml::{Node, ScalarStyle, Value};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C204",
-    name: "port-unquoted",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "a `ports:` entry with `:` is not quoted",
-    doc: include_str!("../../../rules/C204.md"),
-};
-
-pub struct PortUnquoted;
+declare_rule! {
+    /// a `ports:` entry with `:` is not quoted
+    pub struct PortUnquoted {
+        code: C204,
+        name: "port-unquoted",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for PortUnquoted {
     fn meta(&self) -> &'static RuleMeta {
@@ -57,8 +56,7 @@ impl Rule for PortUnquoted {
                     .with_label("unquoted")
                     .with_help(format!("- {quoted}"))
                     .with_fix(
-                        Applicability::Safe,
-                        format!("quote the port: {quoted}"),
+format!("quote the port: {quoted}"),
                         vec![Edit::replace(item.node.span, quoted)],
                     ),
                 );

@@ -2,19 +2,18 @@
 //! `security_opt` that turns a confinement off (`unconfined`).
 
 use crate::compose::yaml::{Node, Resolved};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C403",
-    name: "privileged",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "`privileged`, `cap_add: [ALL]`/`SYS_ADMIN`, or an unconfined `security_opt`",
-    doc: include_str!("../../../rules/C403.md"),
-};
-
-pub struct Privileged;
+declare_rule! {
+    /// `privileged`, `cap_add: [ALL]`/`SYS_ADMIN`, or an unconfined `security_opt`
+    pub struct Privileged {
+        code: C403,
+        name: "privileged",
+        severity: Error,
+        fix: None,
+    }
+}
 
 const CAP_HELP: &str = "cap_add:\n  - NET_BIND_SERVICE  # only the capabilities the service needs";
 

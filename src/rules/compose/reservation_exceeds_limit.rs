@@ -7,20 +7,19 @@ use crate::compose::service_facts::{
     Found, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
 };
 use crate::compose::yaml::{Node, Resolved};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C505",
-    name: "reservation-exceeds-limit",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a reservation exceeds its limit, or a size/cpus value is malformed",
-    doc: include_str!("../../../rules/C505.md"),
-};
-
-pub struct ReservationExceedsLimit;
+declare_rule! {
+    /// a reservation exceeds its limit, or a size/cpus value is malformed
+    pub struct ReservationExceedsLimit {
+        code: C505,
+        name: "reservation-exceeds-limit",
+        severity: Error,
+        fix: None,
+    }
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {

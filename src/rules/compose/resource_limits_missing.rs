@@ -7,20 +7,19 @@ use crate::compose::service_facts::{
 };
 use crate::compose::yaml::{Node, ScalarStyle};
 use crate::compose::{ComposeFile, LifecycleSource, Service};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C504",
-    name: "resource-limits-missing",
-    severity: Severity::Warning,
-    fix: FixKind::Unsafe,
-    summary: "a `service` has no memory limit, or a standard service's limits differ from the standard",
-    doc: include_str!("../../../rules/C504.md"),
-};
-
-pub struct ResourceLimitsMissing;
+declare_rule! {
+    /// a `service` has no memory limit, or a standard service's limits differ from the standard
+    pub struct ResourceLimitsMissing {
+        code: C504,
+        name: "resource-limits-missing",
+        severity: Warning,
+        fix: Unsafe,
+    }
+}
 
 /// One resource value: where `deploy.resources` keeps it, and its legacy key.
 struct Setting {
@@ -202,7 +201,6 @@ fn check_service(
                 format!("{quote}{value}{quote}")
             };
             diagnostic = diagnostic.with_fix(
-                Applicability::Unsafe,
                 format!("set `{}` to `{value}`", setting.path()),
                 vec![Edit::replace(node.span, text)],
             );
@@ -273,7 +271,7 @@ fn check_service(
         let step = indent_step(cx, file.root, span.file);
         if insert_missing(cx, service.node(), &fix_tree, step, &mut edits) && !edits.is_empty() {
             let edits = merge_inserts(edits);
-            diagnostic = diagnostic.with_fix(Applicability::Unsafe, "add the standard resource limits", edits);
+            diagnostic = diagnostic.with_fix("add the standard resource limits", edits);
         }
     }
     out.push(diagnostic);

@@ -4,20 +4,19 @@ use crate::compose::edit::insert_entry;
 use crate::compose::service_facts::{Wants, own_entry};
 use crate::compose::yaml::{Entry, Node, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C503",
-    name: "restart-policy",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`restart:` missing or not the lifecycle's policy",
-    doc: include_str!("../../../rules/C503.md"),
-};
-
-pub struct RestartPolicy;
+declare_rule! {
+    /// `restart:` missing or not the lifecycle's policy
+    pub struct RestartPolicy {
+        code: C503,
+        name: "restart-policy",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for RestartPolicy {
     fn meta(&self) -> &'static RuleMeta {
@@ -102,8 +101,7 @@ impl Rule for RestartPolicy {
                         None
                     };
                     if let Some(edit) = edit {
-                        diagnostic =
-                            diagnostic.with_fix(Applicability::Safe, format!("set `restart: {expected}`"), vec![edit]);
+                        diagnostic = diagnostic.with_fix(format!("set `restart: {expected}`"), vec![edit]);
                     }
                     out.push(diagnostic);
                 }
@@ -129,8 +127,7 @@ impl Rule for RestartPolicy {
                         override_in_own_entry(cx, &service, service.node().span, &value)
                     };
                     if let Some(edit) = edit {
-                        diagnostic =
-                            diagnostic.with_fix(Applicability::Safe, format!("add `restart: {value}`"), vec![edit]);
+                        diagnostic = diagnostic.with_fix(format!("add `restart: {value}`"), vec![edit]);
                     }
                     out.push(diagnostic);
                 }

@@ -6,23 +6,22 @@ use crate::compose::build::BuiltDockerfile;
 use crate::compose::service_facts::{
     self, Found, built_instruction, built_stages, find_key, has_variable, written_with_variable,
 };
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
 use crate::dockerfile::{BaseImage, base_image, is_windows_image, is_windows_stage};
 use crate::image::ImageRef;
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C401",
-    name: "root-user",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a service runs as root",
-    doc: include_str!("../../../rules/C401.md"),
-};
-
-pub struct RootUser;
+declare_rule! {
+    /// a service runs as root
+    pub struct RootUser {
+        code: C401,
+        name: "root-user",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 const USER_HELP: &str = "user: \"1000:1000\"";
 const PUID_HELP: &str = "environment:\n  - PUID=1000\n  - PGID=1000";

@@ -1,19 +1,18 @@
 //! S003: the compose file breaks the Compose schema.
 
 use crate::compose::schema;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S003",
-    name: "schema",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "the compose file breaks the Compose schema",
-    doc: include_str!("../../../rules/S003.md"),
-};
-
-pub struct Schema;
+declare_rule! {
+    /// the compose file breaks the Compose schema
+    pub struct Schema {
+        code: S003,
+        name: "schema",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for Schema {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,19 +1,18 @@
 //! C404: a top-level secret's `file:` does not exist.
 
 use crate::compose::service_facts::{has_variable, written_with_variable};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C404",
-    name: "secret-file-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a top-level secret's `file:` does not exist",
-    doc: include_str!("../../../rules/C404.md"),
-};
-
-pub struct SecretFileMissing;
+declare_rule! {
+    /// a top-level secret's `file:` does not exist
+    pub struct SecretFileMissing {
+        code: C404,
+        name: "secret-file-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for SecretFileMissing {
     fn meta(&self) -> &'static RuleMeta {

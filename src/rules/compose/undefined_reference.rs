@@ -8,23 +8,22 @@ use crate::compose::site::{item_site, value_site};
 use crate::compose::volumes;
 use crate::compose::yaml::{Entry, Node, Value};
 use crate::compose::{ComposeFile, Service};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S006",
-    name: "undefined-reference",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a service names an undefined network, volume, secret, config or service",
-    doc: include_str!("../../../rules/S006.md"),
-};
+declare_rule! {
+    /// a reference to a service, network, volume, secret, config or file the merged project does not define
+    pub struct UndefinedReference {
+        code: S006,
+        name: "undefined-reference",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// The network every service without `networks:` joins; always defined.
 const DEFAULT_NETWORK: &str = "default";
-
-pub struct UndefinedReference;
 
 /// What a reference names.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -5,20 +5,19 @@ use std::collections::HashSet;
 use crate::compose::ComposeFile;
 use crate::compose::volumes::{self, MountKind};
 use crate::compose::yaml::Node;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C302",
-    name: "unused-volume",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "a top-level volume no service uses",
-    doc: include_str!("../../../rules/C302.md"),
-};
-
-pub struct UnusedVolume;
+declare_rule! {
+    /// a top-level volume no service uses
+    pub struct UnusedVolume {
+        code: C302,
+        name: "unused-volume",
+        severity: Info,
+        fix: None,
+    }
+}
 
 /// Adds the named volumes the services of `file` mount; `None` when that
 /// cannot be known (a variable volume source, or mounts from another file).

@@ -4,21 +4,20 @@
 use crate::compose::Service;
 use crate::compose::build::BuildSpec;
 use crate::compose::volumes::{self, MountItem, MountKind};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Volumes;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "C301",
-    name: "volume-path-not-standard",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a VWE service mounts data or config outside the standard volume paths",
-    doc: include_str!("../../../rules/C301.md"),
-};
-
-pub struct VolumePathNotStandard;
+declare_rule! {
+    /// a VWE service mounts data or config outside the standard volume paths
+    pub struct VolumePathNotStandard {
+        code: C301,
+        name: "volume-path-not-standard",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for VolumePathNotStandard {
     fn meta(&self) -> &'static RuleMeta {

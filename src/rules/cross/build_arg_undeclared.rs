@@ -1,21 +1,20 @@
 //! X104: `build.args` passes an ARG the Dockerfile never declares.
 
 use crate::compose::service_facts::has_variable;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
 use crate::rules::cross::{build_args, written_path};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "X104",
-    name: "build-arg-undeclared",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`build.args` passes an ARG the Dockerfile never declares",
-    doc: include_str!("../../../rules/X104.md"),
-};
-
-pub struct BuildArgUndeclared;
+declare_rule! {
+    /// `build.args` passes an ARG the Dockerfile never declares
+    pub struct BuildArgUndeclared {
+        code: X104,
+        name: "build-arg-undeclared",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// Args BuildKit knows without a declaration: the proxy variables (in any
 /// case), `SOURCE_DATE_EPOCH`, and its own `BUILDKIT_*` settings.

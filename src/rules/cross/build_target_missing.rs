@@ -1,20 +1,19 @@
 //! X103: `build.target` names no stage of the Dockerfile.
 
 use crate::compose::service_facts::written_with_variable;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::cross::written_path;
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "X103",
-    name: "build-target-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "`build.target` names no stage of the Dockerfile",
-    doc: include_str!("../../../rules/X103.md"),
-};
-
-pub struct BuildTargetMissing;
+declare_rule! {
+    /// `build.target` names no stage of the Dockerfile
+    pub struct BuildTargetMissing {
+        code: X103,
+        name: "build-target-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for BuildTargetMissing {
     fn meta(&self) -> &'static RuleMeta {

@@ -6,26 +6,25 @@ use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::service_facts::{ComposeHealthcheck, Found, compose_healthcheck, find_key};
 use crate::compose::yaml::{Node, Value};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::is_windows_stage;
 use crate::dockerfile::parse::{Arguments, Keyword, ShellText, Stage, Word};
 use crate::dockerfile::shell::{self, Command, SHELLS, ShellWord, basename};
 use crate::image::ImageRef;
 use crate::rules::cross::{Root, chain, last_in_chain, location, root_image, written_path};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 use crate::standards::Tool;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "X101",
-    name: "healthcheck-tool-missing",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a healthcheck runs `curl`/`wget` but the image cannot have it",
-    doc: include_str!("../../../rules/X101.md"),
-};
-
-pub struct HealthcheckToolMissing;
+declare_rule! {
+    /// a healthcheck runs `curl`/`wget` but the image cannot have it
+    pub struct HealthcheckToolMissing {
+        code: X101,
+        name: "healthcheck-tool-missing",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 const DEFAULT_URL: &str = "http://localhost:8000/health";
 

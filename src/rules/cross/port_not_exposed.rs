@@ -6,22 +6,21 @@ use std::collections::HashMap;
 use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::ports::{self, PortRange};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::is_windows_stage;
 use crate::dockerfile::parse::{self, Keyword, Stage};
 use crate::rules::cross::{Root, build_args, chain, location, root_image, written_path};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "X102",
-    name: "port-not-exposed",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "compose publishes a container port its Dockerfile does not EXPOSE",
-    doc: include_str!("../../../rules/X102.md"),
-};
-
-pub struct PortNotExposed;
+declare_rule! {
+    /// compose publishes a container port its Dockerfile does not EXPOSE
+    pub struct PortNotExposed {
+        code: X102,
+        name: "port-not-exposed",
+        severity: Info,
+        fix: None,
+    }
+}
 
 /// One EXPOSEd range and its protocol (lowercase).
 struct Exposed {

@@ -1,22 +1,21 @@
 //! X105: compose `user:` is root while the Dockerfile sets a non-root USER.
 
 use crate::compose::service_facts::{Found, find_key, has_variable, written_with_variable};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::is_windows_stage;
 use crate::dockerfile::parse::Keyword;
 use crate::rules::cross::{chain, is_root_user, last_in_chain, location};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta};
+use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "X105",
-    name: "user-conflict",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "compose `user:` is root while the Dockerfile sets a non-root USER",
-    doc: include_str!("../../../rules/X105.md"),
-};
-
-pub struct UserConflict;
+declare_rule! {
+    /// compose `user:` is root while the Dockerfile sets a non-root USER
+    pub struct UserConflict {
+        code: X105,
+        name: "user-conflict",
+        severity: Info,
+        fix: None,
+    }
+}
 
 impl Rule for UserConflict {
     fn meta(&self) -> &'static RuleMeta {

@@ -2,21 +2,20 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Diagnostic, Edit};
 use crate::dockerfile::parse::{Arguments, Keyword, substitute};
 use crate::rules::dockerfile::stage_env;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D403",
-    name: "add-instead-of-copy",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "ADD of a local file that is no archive",
-    doc: include_str!("../../../rules/D403.md"),
-};
-
-pub struct AddInsteadOfCopy;
+declare_rule! {
+    /// ADD of a local file that is no archive
+    pub struct AddInsteadOfCopy {
+        code: D403,
+        name: "add-instead-of-copy",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 /// Extensions of the (compressed) tar archives ADD unpacks.
 const ARCHIVES: [&str; 15] = [
@@ -84,7 +83,6 @@ impl Rule for AddInsteadOfCopy {
                 .with_label("use COPY")
                 .with_help("use COPY for local files and folders; keep ADD for URLs, git and archives to unpack")
                 .with_fix(
-                    Applicability::Safe,
                     "replace ADD with COPY",
                     vec![Edit::replace(instruction.keyword_span, copy)],
                 ),

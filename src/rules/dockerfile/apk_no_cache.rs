@@ -1,19 +1,18 @@
 //! D306: `apk add` without `--no-cache` (hadolint DL3019).
 
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::dockerfile::{cache_mount_targets, insert_after, program_through, shell_runs, subcommand};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D306",
-    name: "apk-no-cache",
-    severity: Severity::Info,
-    fix: FixKind::Safe,
-    summary: "`apk add` without `--no-cache`",
-    doc: include_str!("../../../rules/D306.md"),
-};
-
-pub struct ApkNoCache;
+declare_rule! {
+    /// `apk add` without `--no-cache`
+    pub struct ApkNoCache {
+        code: D306,
+        name: "apk-no-cache",
+        severity: Info,
+        fix: Safe,
+    }
+}
 
 /// apk options that take the next word as value.
 const LONG_VALUES: [&str; 8] = [
@@ -56,11 +55,7 @@ impl Rule for ApkNoCache {
                     )
                     .with_label("index stays in the layer")
                     .with_help("add `--no-cache`: `apk add --no-cache <packages>`")
-                    .with_fix(
-                        Applicability::Safe,
-                        "add `--no-cache`",
-                        vec![insert_after(command, add, "--no-cache")],
-                    ),
+                    .with_fix("add `--no-cache`", vec![insert_after(command, add, "--no-cache")]),
                 );
             }
         }

@@ -1,19 +1,18 @@
 //! D303: `apt-get install` without `-y` (hadolint DL3014).
 
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::dockerfile::{apt_config_set, apt_get_install, insert_after, program_through, shell_runs};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D303",
-    name: "apt-assume-yes",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`apt-get install` without `-y`",
-    doc: include_str!("../../../rules/D303.md"),
-};
-
-pub struct AptAssumeYes;
+declare_rule! {
+    /// `apt-get install` without `-y`
+    pub struct AptAssumeYes {
+        code: D303,
+        name: "apt-assume-yes",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for AptAssumeYes {
     fn meta(&self) -> &'static RuleMeta {
@@ -48,11 +47,7 @@ impl Rule for AptAssumeYes {
                     )
                     .with_label("asks for confirmation")
                     .with_help("add `-y`: `apt-get install -y --no-install-recommends <packages>`")
-                    .with_fix(
-                        Applicability::Safe,
-                        "add `-y`",
-                        vec![insert_after(command, install, "-y")],
-                    ),
+                    .with_fix("add `-y`", vec![insert_after(command, install, "-y")]),
                 );
             }
         }

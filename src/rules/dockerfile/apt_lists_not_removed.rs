@@ -1,21 +1,20 @@
 //! D302: `apt-get install` (or `apt-get update`) in a RUN that leaves
 //! `/var/lib/apt/lists/*` in the layer (hadolint DL3009).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::shell::{Command, Script, ShellWord};
 use crate::rules::dockerfile::{apt_get_install, cache_mount_targets, program_through, shell_runs, stage_chain};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D302",
-    name: "apt-lists-not-removed",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "`apt-get install` without removing `/var/lib/apt/lists/*`",
-    doc: include_str!("../../../rules/D302.md"),
-};
-
-pub struct AptListsNotRemoved;
+declare_rule! {
+    /// `apt-get install` without removing `/var/lib/apt/lists/*`
+    pub struct AptListsNotRemoved {
+        code: D302,
+        name: "apt-lists-not-removed",
+        severity: Info,
+        fix: None,
+    }
+}
 
 const LISTS: &str = "/var/lib/apt/lists";
 

@@ -1,19 +1,18 @@
 //! D301: `apt-get install` without `--no-install-recommends` (hadolint DL3015).
 
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::dockerfile::{apt_config_set, apt_get_install, insert_after, program_through, shell_runs};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D301",
-    name: "apt-no-install-recommends",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`apt-get install` without `--no-install-recommends`",
-    doc: include_str!("../../../rules/D301.md"),
-};
-
-pub struct AptNoInstallRecommends;
+declare_rule! {
+    /// `apt-get install` without `--no-install-recommends`
+    pub struct AptNoInstallRecommends {
+        code: D301,
+        name: "apt-no-install-recommends",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 impl Rule for AptNoInstallRecommends {
     fn meta(&self) -> &'static RuleMeta {
@@ -45,7 +44,6 @@ impl Rule for AptNoInstallRecommends {
                     .with_label("installs recommended packages too")
                     .with_help("add `--no-install-recommends`: `apt-get install -y --no-install-recommends <packages>`")
                     .with_fix(
-                        Applicability::Safe,
                         "add `--no-install-recommends`",
                         vec![insert_after(command, install, "--no-install-recommends")],
                     ),

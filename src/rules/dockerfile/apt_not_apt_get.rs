@@ -1,19 +1,18 @@
 //! D304: `apt` in RUN (hadolint DL3027).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::dockerfile::shell_runs;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D304",
-    name: "apt-not-apt-get",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`apt` in RUN instead of `apt-get`",
-    doc: include_str!("../../../rules/D304.md"),
-};
-
-pub struct AptNotAptGet;
+declare_rule! {
+    /// `apt` in RUN instead of `apt-get`
+    pub struct AptNotAptGet {
+        code: D304,
+        name: "apt-not-apt-get",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for AptNotAptGet {
     fn meta(&self) -> &'static RuleMeta {

@@ -3,18 +3,17 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::dockerfile::BaseImage;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D101",
-    name: "base-image-not-approved",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "`FROM` is not an approved image or tag",
-    doc: include_str!("../../../rules/D101.md"),
-};
-
-pub struct BaseImageNotApproved;
+declare_rule! {
+    /// `FROM` is not an approved image or tag
+    pub struct BaseImageNotApproved {
+        code: D101,
+        name: "base-image-not-approved",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for BaseImageNotApproved {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,20 +1,19 @@
 //! D102: `FROM` without a tag or with `:latest` (hadolint DL3006, DL3007).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::BaseImage;
 use crate::image::{Approval, ImageRef};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D102",
-    name: "base-image-tag",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`FROM` without a tag or with `:latest`",
-    doc: include_str!("../../../rules/D102.md"),
-};
-
-pub struct BaseImageTag;
+declare_rule! {
+    /// `FROM` without a tag or with `:latest`
+    pub struct BaseImageTag {
+        code: D102,
+        name: "base-image-tag",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for BaseImageTag {
     fn meta(&self) -> &'static RuleMeta {

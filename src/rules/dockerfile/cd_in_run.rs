@@ -1,19 +1,18 @@
 //! D401: `cd` in RUN instead of WORKDIR (hadolint DL3003).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::dockerfile::shell_runs;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D401",
-    name: "cd-in-run",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`cd` in RUN instead of WORKDIR",
-    doc: include_str!("../../../rules/D401.md"),
-};
-
-pub struct CdInRun;
+declare_rule! {
+    /// `cd` in RUN instead of WORKDIR
+    pub struct CdInRun {
+        code: D401,
+        name: "cd-in-run",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for CdInRun {
     fn meta(&self) -> &'static RuleMeta {

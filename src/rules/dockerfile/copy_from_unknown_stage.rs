@@ -1,19 +1,18 @@
 //! D407: `COPY --from=x` where x is no earlier stage (hadolint DL3022).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::{Keyword, substitute};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D407",
-    name: "copy-from-unknown-stage",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "`COPY --from` names no earlier stage",
-    doc: include_str!("../../../rules/D407.md"),
-};
-
-pub struct CopyFromUnknownStage;
+declare_rule! {
+    /// `COPY --from` names no earlier stage
+    pub struct CopyFromUnknownStage {
+        code: D407,
+        name: "copy-from-unknown-stage",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for CopyFromUnknownStage {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,20 +1,19 @@
 //! D412: a download piped into a shell (`curl … | sh`, `wget … | bash`).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::shell::{Command, SHELLS};
 use crate::rules::dockerfile::shell_runs;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D412",
-    name: "curl-pipe-shell",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a download piped into a shell",
-    doc: include_str!("../../../rules/D412.md"),
-};
-
-pub struct CurlPipeShell;
+declare_rule! {
+    /// a download piped into a shell
+    pub struct CurlPipeShell {
+        code: D412,
+        name: "curl-pipe-shell",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 fn downloads(command: &Command) -> bool {
     matches!(command.program(), Some("curl" | "wget"))

@@ -2,20 +2,19 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D408",
-    name: "duplicate-stage-name",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "two stages share a name",
-    doc: include_str!("../../../rules/D408.md"),
-};
-
-pub struct DuplicateStageName;
+declare_rule! {
+    /// two stages share a name
+    pub struct DuplicateStageName {
+        code: D408,
+        name: "duplicate-stage-name",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for DuplicateStageName {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,19 +1,18 @@
 //! D409: EXPOSE of a port out of range, or with a host IP (hadolint DL3011).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::{Arguments, Keyword, substitute};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D409",
-    name: "expose-invalid",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "EXPOSE port out of range, or with a host IP",
-    doc: include_str!("../../../rules/D409.md"),
-};
-
-pub struct ExposeInvalid;
+declare_rule! {
+    /// EXPOSE port out of range, or with a host IP
+    pub struct ExposeInvalid {
+        code: D409,
+        name: "expose-invalid",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// What is wrong with one EXPOSE value (`80`, `80/udp`, `8000-8010/tcp`).
 fn problem(value: &str) -> Option<String> {

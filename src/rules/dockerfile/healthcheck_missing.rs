@@ -1,20 +1,19 @@
 //! D211: the final stage has no HEALTHCHECK.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
 use crate::rules::dockerfile::stage_chain;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D211",
-    name: "healthcheck-missing",
-    severity: Severity::Info,
-    fix: FixKind::None,
-    summary: "the final stage has no HEALTHCHECK",
-    doc: include_str!("../../../rules/D211.md"),
-};
-
-pub struct HealthcheckMissing;
+declare_rule! {
+    /// the final stage has no HEALTHCHECK
+    pub struct HealthcheckMissing {
+        code: D211,
+        name: "healthcheck-missing",
+        severity: Info,
+        fix: None,
+    }
+}
 
 impl Rule for HealthcheckMissing {
     fn meta(&self) -> &'static RuleMeta {

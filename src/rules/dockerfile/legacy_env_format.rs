@@ -1,19 +1,18 @@
 //! D413: `ENV key value` instead of `ENV key=value`.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Diagnostic, Edit};
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D413",
-    name: "legacy-env-format",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "`ENV key value` instead of `ENV key=value`",
-    doc: include_str!("../../../rules/D413.md"),
-};
-
-pub struct LegacyEnvFormat;
+declare_rule! {
+    /// `ENV key value` instead of `ENV key=value`
+    pub struct LegacyEnvFormat {
+        code: D413,
+        name: "legacy-env-format",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 /// The value for `key=…` that means what `raw` means in `ENV key raw`: one
 /// quoted string stays as written, plain text gets double quotes (which keep
@@ -59,11 +58,9 @@ impl Rule for LegacyEnvFormat {
             .with_help(format!("write `ENV {}=\"…\"`: one form for every ENV", kv.key.text));
             if let Some(new_value) = new_form_value(raw) {
                 let replacement = format!("{key}={new_value}");
-                diagnostic = diagnostic.with_help(format!("write `ENV {replacement}`")).with_fix(
-                    Applicability::Safe,
-                    "rewrite as `key=value`",
-                    vec![Edit::replace(span, replacement)],
-                );
+                diagnostic = diagnostic
+                    .with_help(format!("write `ENV {replacement}`"))
+                    .with_fix("rewrite as `key=value`", vec![Edit::replace(span, replacement)]);
             }
             out.push(diagnostic);
         }

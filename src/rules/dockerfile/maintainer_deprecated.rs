@@ -1,19 +1,18 @@
 //! D405: MAINTAINER is deprecated (hadolint DL4000).
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Diagnostic, Edit};
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D405",
-    name: "maintainer-deprecated",
-    severity: Severity::Warning,
-    fix: FixKind::Safe,
-    summary: "MAINTAINER is deprecated",
-    doc: include_str!("../../../rules/D405.md"),
-};
-
-pub struct MaintainerDeprecated;
+declare_rule! {
+    /// MAINTAINER is deprecated
+    pub struct MaintainerDeprecated {
+        code: D405,
+        name: "maintainer-deprecated",
+        severity: Warning,
+        fix: Safe,
+    }
+}
 
 /// `text` as a double-quoted Dockerfile value: MAINTAINER never expands
 /// variables, LABEL does, so `$` is escaped too.
@@ -71,7 +70,6 @@ impl Rule for MaintainerDeprecated {
                     .starts_with(|c: char| c.is_ascii_lowercase());
                 let label = if lowercase { "label" } else { "LABEL" };
                 diagnostic = diagnostic.with_fix(
-                    Applicability::Safe,
                     "replace MAINTAINER with LABEL maintainer=",
                     vec![Edit::replace(span, format!("{label} maintainer={}", quoted(name)))],
                 );

@@ -1,19 +1,18 @@
 //! D406: more than one CMD or ENTRYPOINT in a stage (hadolint DL4003, DL4004).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D406",
-    name: "multiple-cmd",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "more than one CMD or ENTRYPOINT in a stage",
-    doc: include_str!("../../../rules/D406.md"),
-};
-
-pub struct MultipleCmd;
+declare_rule! {
+    /// more than one CMD or ENTRYPOINT in a stage
+    pub struct MultipleCmd {
+        code: D406,
+        name: "multiple-cmd",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for MultipleCmd {
     fn meta(&self) -> &'static RuleMeta {

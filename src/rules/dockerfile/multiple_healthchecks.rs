@@ -1,19 +1,18 @@
 //! D212: more than one HEALTHCHECK in a stage (hadolint DL3012).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D212",
-    name: "multiple-healthchecks",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "more than one HEALTHCHECK in a stage",
-    doc: include_str!("../../../rules/D212.md"),
-};
-
-pub struct MultipleHealthchecks;
+declare_rule! {
+    /// more than one HEALTHCHECK in a stage
+    pub struct MultipleHealthchecks {
+        code: D212,
+        name: "multiple-healthchecks",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for MultipleHealthchecks {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,20 +1,19 @@
 //! D305: `pip install` without `--no-cache-dir` (hadolint DL3042).
 
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::shell::{Command, ShellWord, parse_args};
 use crate::rules::dockerfile::{cache_mount_targets, insert_after, shell_runs, stages_setting};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D305",
-    name: "pip-no-cache-dir",
-    severity: Severity::Info,
-    fix: FixKind::Safe,
-    summary: "`pip install` without `--no-cache-dir`",
-    doc: include_str!("../../../rules/D305.md"),
-};
-
-pub struct PipNoCacheDir;
+declare_rule! {
+    /// `pip install` without `--no-cache-dir`
+    pub struct PipNoCacheDir {
+        code: D305,
+        name: "pip-no-cache-dir",
+        severity: Info,
+        fix: Safe,
+    }
+}
 
 /// pip options (before or after the subcommand) that take the next word as value.
 const LONG_VALUES: [&str; 22] = [
@@ -102,7 +101,6 @@ impl Rule for PipNoCacheDir {
                     .with_label("cache stays in the layer")
                     .with_help("add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)")
                     .with_fix(
-                        Applicability::Safe,
                         "add `--no-cache-dir`",
                         vec![insert_after(command, install, "--no-cache-dir")],
                     ),

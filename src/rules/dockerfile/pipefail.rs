@@ -1,21 +1,20 @@
 //! D411: RUN with a pipe and no `pipefail` (hadolint DL4006).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::{Arguments, Dockerfile, Instruction};
 use crate::dockerfile::shell::ShellWord;
 use crate::rules::dockerfile::{ShellRun, shell_runs};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D411",
-    name: "pipefail",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "RUN with a pipe and no `pipefail`",
-    doc: include_str!("../../../rules/D411.md"),
-};
-
-pub struct Pipefail;
+declare_rule! {
+    /// RUN with a pipe and no `pipefail`
+    pub struct Pipefail {
+        code: D411,
+        name: "pipefail",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// Whether words hold `-o pipefail` (also in a bundle: `-euo pipefail`).
 fn sets_pipefail<'a>(words: impl Iterator<Item = &'a str>) -> bool {

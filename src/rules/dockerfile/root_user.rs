@@ -1,19 +1,18 @@
 //! D201: the final stage runs as root (hadolint DL3002, and no USER at all).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::{BaseImage, parse::Keyword};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D201",
-    name: "root-user",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "the final stage runs as root",
-    doc: include_str!("../../../rules/D201.md"),
-};
-
-pub struct RootUser;
+declare_rule! {
+    /// the final stage runs as root
+    pub struct RootUser {
+        code: D201,
+        name: "root-user",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for RootUser {
     fn meta(&self) -> &'static RuleMeta {

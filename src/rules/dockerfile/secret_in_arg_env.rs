@@ -1,20 +1,19 @@
 //! D410: ARG or ENV named like a secret (hadolint DL3064).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::Keyword;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 use crate::secret_names::secret_pattern;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D410",
-    name: "secret-in-arg-env",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "ARG or ENV named like a secret",
-    doc: include_str!("../../../rules/D410.md"),
-};
-
-pub struct SecretInArgEnv;
+declare_rule! {
+    /// ARG or ENV named like a secret
+    pub struct SecretInArgEnv {
+        code: D410,
+        name: "secret-in-arg-env",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for SecretInArgEnv {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,20 +1,19 @@
 //! D404: CMD or ENTRYPOINT in shell form (hadolint DL3025).
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Diagnostic, Edit};
 use crate::dockerfile::parse::{Arguments, Keyword};
 use crate::dockerfile::shell;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D404",
-    name: "shell-form-cmd",
-    severity: Severity::Warning,
-    fix: FixKind::Unsafe,
-    summary: "CMD or ENTRYPOINT in shell form",
-    doc: include_str!("../../../rules/D404.md"),
-};
-
-pub struct ShellFormCmd;
+declare_rule! {
+    /// CMD or ENTRYPOINT in shell form
+    pub struct ShellFormCmd {
+        code: D404,
+        name: "shell-form-cmd",
+        severity: Warning,
+        fix: Unsafe,
+    }
+}
 
 /// The exec form of a shell-form command line made of plain words only (no
 /// variables, globs, quotes, operators or redirections); `None` otherwise.
@@ -69,7 +68,6 @@ impl Rule for ShellFormCmd {
             .with_help(format!("use the JSON (exec) form: `{keyword} {example}`"));
             if let Some(json) = json.filter(|_| !commented) {
                 diagnostic = diagnostic.with_fix(
-                    Applicability::Unsafe,
                     "rewrite in exec form (no shell: no variable expansion)",
                     vec![Edit::replace(instruction.args_span, json)],
                 );

@@ -1,20 +1,19 @@
 //! D202: `sudo` in RUN (hadolint DL3004).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::shell::basename;
 use crate::rules::dockerfile::shell_runs;
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D202",
-    name: "sudo",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "`sudo` in RUN",
-    doc: include_str!("../../../rules/D202.md"),
-};
-
-pub struct Sudo;
+declare_rule! {
+    /// `sudo` in RUN
+    pub struct Sudo {
+        code: D202,
+        name: "sudo",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for Sudo {
     fn meta(&self) -> &'static RuleMeta {

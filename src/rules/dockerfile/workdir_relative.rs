@@ -1,19 +1,18 @@
 //! D402: relative WORKDIR (hadolint DL3000).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::parse::{Keyword, substitute};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "D402",
-    name: "workdir-relative",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "relative WORKDIR",
-    doc: include_str!("../../../rules/D402.md"),
-};
-
-pub struct WorkdirRelative;
+declare_rule! {
+    /// relative WORKDIR
+    pub struct WorkdirRelative {
+        code: D402,
+        name: "workdir-relative",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// An absolute path: `/x`, a variable (`$HOME`: judged where it is set), or
 /// a Windows path (`C:\app`, `\app`).

@@ -1,20 +1,19 @@
 //! E302: a `container_name:` is already used by a container that is not this
 //! service's, so `up` would fail to create it.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::LiveContext;
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E302",
-    name: "container-name-taken",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a `container_name` is used by a container of another project",
-    doc: include_str!("../../../rules/E302.md"),
-};
-
-pub struct ContainerNameTaken;
+declare_rule! {
+    /// a `container_name` is used by a container of another project
+    pub struct ContainerNameTaken {
+        code: E302,
+        name: "container-name-taken",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for ContainerNameTaken {
     fn meta(&self) -> &'static RuleMeta {

@@ -4,23 +4,22 @@
 
 use crate::compose::Service;
 use crate::compose::yaml::Node;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::engine::{Container, Snapshot};
 use crate::image::ImageRef;
 use crate::rules::live::{LiveContext, describe};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E403",
-    name: "drift",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a running container's image, restart policy, memory limit or user differs from the files",
-    doc: include_str!("../../../rules/E403.md"),
-};
-
-pub struct Drift;
+declare_rule! {
+    /// a running container's image, restart policy, memory limit or user differs from the files
+    pub struct Drift {
+        code: E403,
+        name: "drift",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for Drift {
     fn meta(&self) -> &'static RuleMeta {

@@ -2,21 +2,20 @@
 
 use crate::compose::Service;
 use crate::compose::yaml::Node;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::LiveContext;
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E002",
-    name: "engine-too-old",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "the engine's API is older than a feature in the files needs",
-    doc: include_str!("../../../rules/E002.md"),
-};
-
-pub struct EngineTooOld;
+declare_rule! {
+    /// the engine's API is older than a feature in the files needs
+    pub struct EngineTooOld {
+        code: E002,
+        name: "engine-too-old",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// A feature the file uses, where, and the API version that brought it.
 struct Needed {

@@ -1,20 +1,19 @@
 //! E001: no engine answers; says which host was tried, why it failed, and
 //! what to do. `vwe-lint env` exits 2 after reporting it.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::LiveContext;
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E001",
-    name: "engine-unreachable",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "no Docker engine answers",
-    doc: include_str!("../../../rules/E001.md"),
-};
-
-pub struct EngineUnreachable;
+declare_rule! {
+    /// no Docker engine answers
+    pub struct EngineUnreachable {
+        code: E001,
+        name: "engine-unreachable",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for EngineUnreachable {
     fn meta(&self) -> &'static RuleMeta {

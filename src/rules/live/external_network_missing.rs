@@ -1,20 +1,19 @@
 //! E202: an `external: true` network does not exist on the engine, so
 //! `docker compose up` would stop before starting anything.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::{LiveContext, external_resources};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E202",
-    name: "external-network-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "an `external: true` network does not exist",
-    doc: include_str!("../../../rules/E202.md"),
-};
-
-pub struct ExternalNetworkMissing;
+declare_rule! {
+    /// an `external: true` network does not exist
+    pub struct ExternalNetworkMissing {
+        code: E202,
+        name: "external-network-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for ExternalNetworkMissing {
     fn meta(&self) -> &'static RuleMeta {

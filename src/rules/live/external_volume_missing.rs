@@ -1,20 +1,19 @@
 //! E201: an `external: true` volume does not exist on the engine, so
 //! `docker compose up` would stop before starting anything.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::{LiveContext, external_resources};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E201",
-    name: "external-volume-missing",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "an `external: true` volume does not exist",
-    doc: include_str!("../../../rules/E201.md"),
-};
-
-pub struct ExternalVolumeMissing;
+declare_rule! {
+    /// an `external: true` volume does not exist
+    pub struct ExternalVolumeMissing {
+        code: E201,
+        name: "external-volume-missing",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for ExternalVolumeMissing {
     fn meta(&self) -> &'static RuleMeta {

@@ -3,21 +3,20 @@
 //! bind it.
 
 use crate::compose::ports::{self, HostIp, Published};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::engine::PublishedPort;
 use crate::rules::live::{LiveContext, describe};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E301",
-    name: "host-port-taken",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a published host port is already published by another project's container",
-    doc: include_str!("../../../rules/E301.md"),
-};
-
-pub struct HostPortTaken;
+declare_rule! {
+    /// a published host port is already published by another project's container
+    pub struct HostPortTaken {
+        code: E301,
+        name: "host-port-taken",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for HostPortTaken {
     fn meta(&self) -> &'static RuleMeta {

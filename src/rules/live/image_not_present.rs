@@ -4,18 +4,17 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::image::{Approval, ImageRef};
 use crate::rules::live::LiveContext;
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E101",
-    name: "image-not-present",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a service's image is not present on the engine",
-    doc: include_str!("../../../rules/E101.md"),
-};
-
-pub struct ImageNotPresent;
+declare_rule! {
+    /// a service's image is not present on the engine
+    pub struct ImageNotPresent {
+        code: E101,
+        name: "image-not-present",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for ImageNotPresent {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,20 +1,21 @@
 //! E401: a job container exited and was not removed, or has run far longer
 //! than a job should.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::engine::Container;
 use crate::rules::live::{LiveContext, describe};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E401",
-    name: "leaked-job-container",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a job container exited and was not removed, or has run past the limit",
-    doc: include_str!("../../../rules/E401.md"),
-};
+declare_rule! {
+    /// a job container exited and was not removed, or has run past the limit
+    pub struct LeakedJobContainer {
+        code: E401,
+        name: "leaked-job-container",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 /// Containers the worker starts for world generation, outside Compose.
 pub const WORLDGEN_PREFIX: &str = "vwe-worldgen-";
@@ -24,8 +25,6 @@ const WORLDGEN_SERVICE: &str = "worldgen-runner";
 
 /// How long a job may run before it counts as stuck.
 pub const JOB_RUNTIME_LIMIT_SECS: i64 = 12 * 3600;
-
-pub struct LeakedJobContainer;
 
 impl Rule for LeakedJobContainer {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,22 +1,21 @@
 //! E402: a container of the project is unhealthy, or restarting in a loop.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::rules::live::{LiveContext, describe};
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "E402",
-    name: "unhealthy-container",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a container of the project is unhealthy or restarting in a loop",
-    doc: include_str!("../../../rules/E402.md"),
-};
+declare_rule! {
+    /// a container of the project is unhealthy or restarting in a loop
+    pub struct UnhealthyContainer {
+        code: E402,
+        name: "unhealthy-container",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// Restarts by the restart policy that count as a loop.
 pub const RESTART_LOOP: i64 = 3;
-
-pub struct UnhealthyContainer;
 
 impl Rule for UnhealthyContainer {
     fn meta(&self) -> &'static RuleMeta {

@@ -1,18 +1,17 @@
 //! S005: the Dockerfile does not parse.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{DockerfileContext, FixKind, Rule, RuleMeta};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S005",
-    name: "dockerfile-syntax",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "the Dockerfile does not parse",
-    doc: include_str!("../../../rules/S005.md"),
-};
-
-pub struct DockerfileSyntax;
+declare_rule! {
+    /// the Dockerfile does not parse
+    pub struct DockerfileSyntax {
+        code: S005,
+        name: "dockerfile-syntax",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for DockerfileSyntax {
     fn meta(&self) -> &'static RuleMeta {

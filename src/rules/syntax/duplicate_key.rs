@@ -1,18 +1,17 @@
 //! S002: a mapping repeats a key.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S002",
-    name: "duplicate-key",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "a mapping repeats a key",
-    doc: include_str!("../../../rules/S002.md"),
-};
-
-pub struct DuplicateKey;
+declare_rule! {
+    /// a mapping repeats a key
+    pub struct DuplicateKey {
+        code: S002,
+        name: "duplicate-key",
+        severity: Error,
+        fix: None,
+    }
+}
 
 impl Rule for DuplicateKey {
     fn meta(&self) -> &'static RuleMeta {

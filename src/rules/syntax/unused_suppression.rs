@@ -2,19 +2,17 @@
 //! (`crate::suppress`) decides which comments were used; this rule is their
 //! identity in reports and configuration.
 
-use crate::diagnostic::Severity;
-use crate::rules::{FixKind, Rule, RuleMeta};
+use crate::rules::{Rule, RuleMeta, declare_rule};
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S008",
-    name: "unused-suppression",
-    severity: Severity::Warning,
-    fix: FixKind::None,
-    summary: "a `# vwe-lint: ignore[...]` comment silences nothing",
-    doc: include_str!("../../../rules/S008.md"),
-};
-
-pub struct UnusedSuppression;
+declare_rule! {
+    /// a `# vwe-lint: ignore[...]` comment silences nothing
+    pub struct UnusedSuppression {
+        code: S008,
+        name: "unused-suppression",
+        severity: Warning,
+        fix: None,
+    }
+}
 
 impl Rule for UnusedSuppression {
     fn meta(&self) -> &'static RuleMeta {

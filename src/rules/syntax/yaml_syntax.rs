@@ -1,19 +1,18 @@
 //! S001: the YAML does not parse.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{ComposeContext, FixKind, Rule, RuleMeta, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 use crate::source::Span;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "S001",
-    name: "yaml-syntax",
-    severity: Severity::Error,
-    fix: FixKind::None,
-    summary: "the YAML does not parse",
-    doc: include_str!("../../../rules/S001.md"),
-};
-
-pub struct YamlSyntax;
+declare_rule! {
+    /// the YAML does not parse
+    pub struct YamlSyntax {
+        code: S001,
+        name: "yaml-syntax",
+        severity: Error,
+        fix: None,
+    }
+}
 
 /// Characters Compose's YAML parser (go-yaml, after YAML 1.1) reads as line
 /// breaks and vwe-lint's (YAML 1.2) as ordinary text, with their names and
