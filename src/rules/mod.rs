@@ -227,6 +227,7 @@ pub static RULES: &[&dyn Rule] = &[
     &live::leaked_job_container::LeakedJobContainer,
     &live::unhealthy_container::UnhealthyContainer,
     &live::drift::Drift,
+    &live::service_down::ServiceDown,
 ];
 
 pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
