@@ -161,7 +161,7 @@ pub fn parse_api_version(text: &str) -> Option<(u32, u32)> {
 }
 
 /// No engine answered: where it was asked, and why it did not answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unreachable {
     /// The host tried, as a URL (`unix:///var/run/docker.sock`).
     pub host: String,
@@ -185,7 +185,7 @@ impl Unreachable {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reason {
     /// The socket file does not exist.
     NoSocket,
