@@ -140,7 +140,8 @@ PY
 measure() {
     [[ -x $bin ]] || die "no binary at $bin (cargo build --release)"
     [[ $host == unix://* ]] || die "measure needs a unix:// host (the proxy is a unix socket)"
-    local dir work total
+    local total
+    # Globals: the EXIT trap removes them after this function returned.
     dir=$(project_dir)
     work=$(mktemp -d /tmp/vb.XXXX)
     total=$("${dk[@]}" ps -aq | wc -l)

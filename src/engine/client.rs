@@ -124,7 +124,7 @@ async fn take(host: &EngineHost, scope: &Scope<'_>, limits: &Limits) -> Result<T
         .await
         .map_err(|failure| match failure {
             Failure::Timeout => Reason::Timeout {
-                limit: limits.total,
+                limit: per_request,
                 request: "connect".to_string(),
                 done: String::new(),
             },
@@ -172,9 +172,8 @@ async fn take(host: &EngineHost, scope: &Scope<'_>, limits: &Limits) -> Result<T
             let details: ApiInspect = decode(&path, &successful(&path, answer)?)?;
             details.fill(&mut container);
             inspected += 1;
-            if let Some(last) = session.done.last_mut()
-                && last.ends_with("inspected")
-            {
+            // One running count, not a line per container.
+            if session.done.last().is_some_and(|last| last.ends_with("inspected")) {
                 session.done.pop();
             }
             session
@@ -223,7 +222,11 @@ fn negotiate(engine: Option<&str>) -> String {
 }
 
 fn in_scope(summary: &ApiSummary, scope: &Scope) -> bool {
-    match summary.labels.get(snapshot::PROJECT_LABEL) {
+    match summary
+        .labels
+        .as_ref()
+        .and_then(|labels| labels.get(snapshot::PROJECT_LABEL))
+    {
         Some(project) => project == scope.project,
         None => {
             let name = summary.name();
@@ -270,18 +273,19 @@ struct ApiVersion {
 #[serde(rename_all = "PascalCase")]
 struct ApiSummary {
     id: String,
+    // The engine may write `null` for an empty list or map.
     #[serde(default)]
-    names: Vec<String>,
+    names: Option<Vec<String>>,
     #[serde(default)]
     image: String,
     #[serde(default, rename = "ImageID")]
     image_id: String,
     #[serde(default)]
-    labels: BTreeMap<String, String>,
+    labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
     state: String,
     #[serde(default)]
-    ports: Vec<ApiPort>,
+    ports: Option<Vec<ApiPort>>,
 }
 
 #[derive(Deserialize)]
@@ -297,7 +301,11 @@ struct ApiPort {
 
 impl ApiSummary {
     fn name(&self) -> &str {
-        self.names.first().map_or("", |name| name.trim_start_matches('/'))
+        self.names
+            .iter()
+            .flatten()
+            .next()
+            .map_or("", |name| name.trim_start_matches('/'))
     }
 
     fn container(&self) -> Container {
@@ -306,12 +314,13 @@ impl ApiSummary {
             name: self.name().to_string(),
             image: self.image.clone(),
             image_id: self.image_id.clone(),
-            labels: self.labels.clone(),
+            labels: self.labels.clone().unwrap_or_default(),
             state: self.state.clone(),
             restart_policy: "no".to_string(),
             ports: self
                 .ports
                 .iter()
+                .flatten()
                 .filter_map(|port| {
                     Some(PublishedPort {
                         host_ip: port.ip.clone(),

@@ -42,11 +42,17 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     );
     let mut engine_line = String::new();
     let checked = check(&path, &settings, |scope| {
-        let host = host.map_err(|(origin, why)| Unreachable {
-            host: String::new(),
-            origin,
-            reason: Reason::NoContext(why),
-        })?;
+        let host = match host {
+            Ok(host) => host,
+            Err((origin, why)) => {
+                engine_line = format!("engine: none to ask ({origin})");
+                return Err(Unreachable {
+                    host: String::new(),
+                    origin,
+                    reason: Reason::NoContext(why),
+                });
+            }
+        };
         let taken = client::snapshot(&host, scope, &limits);
         engine_line = match &taken {
             Ok(taken) => format!(
