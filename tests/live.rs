@@ -1105,8 +1105,11 @@ impl FakeEngine {
         let mut command = common::binary();
         command
             .current_dir(dir.path())
-            .args(["env", "--docker-host", &self.host, "--format", "json"])
-            .args(args);
+            .args(["env", "--docker-host", &self.host]);
+        if !args.contains(&"--format") {
+            command.args(["--format", "json"]);
+        }
+        command.args(args);
         for (name, value) in vars {
             command.env(name, value);
         }
@@ -1378,4 +1381,61 @@ fn a_full_backlog_does_not_block() {
             .ends_with("the socket accepts no more connections (its backlog is full)"),
         "{found:?}"
     );
+}
+
+/// `env` takes the lint command's report options: `-o`, `--exit-zero`, `-q`,
+/// `--env-file` (whose `COMPOSE_PROJECT_NAME` names the project); the header
+/// is for people only, and `-q` drops it too.
+#[test]
+fn env_shares_the_report_options() {
+    let crashed = serde_json::json!({"State": {"Status": "exited", "ExitCode": 1}});
+    let running = serde_json::json!({"State": {"Status": "running", "StartedAt": "2026-11-26T15:00:00Z"}});
+    let containers = vec![
+        listed("backend", "fromfile", "backend", crashed),
+        listed("worker", "fromfile", "worker", running),
+    ];
+    let engine = FakeEngine::start("Thu, 26 Nov 2026 16:00:00 GMT", docker_replies(containers));
+    let compose = "services:\n  backend:\n    image: vwe/backend:1.0.0\n  worker:\n    image: vwe/backend:1.0.0\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("names.env"), "COMPOSE_PROJECT_NAME=fromfile\n").unwrap();
+    let env_file = dir.path().join("names.env");
+    let report = dir.path().join("report.json");
+    let output = engine.env(
+        compose,
+        &[
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "-o",
+            report.to_str().unwrap(),
+            "--exit-zero",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert_eq!(common::stdout(&output), "");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written[0]["code"], "E404", "{written}");
+
+    let human = engine.env(
+        compose,
+        &["--env-file", env_file.to_str().unwrap(), "--format", "concise"],
+        &[],
+    );
+    assert_eq!(human.status.code(), Some(1));
+    assert!(
+        common::stdout(&human).starts_with("engine: Docker 20.10.24"),
+        "{}",
+        common::stdout(&human)
+    );
+    let quiet = engine.env(
+        compose,
+        &["--env-file", env_file.to_str().unwrap(), "--format", "concise", "-q"],
+        &[],
+    );
+    let text = common::stdout(&quiet);
+    assert!(
+        text.contains("compose.yaml:2:3: E404 [error] service `backend` is down"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
 }
