@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs, RulesFormat};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs, ReportArgs, RulesFormat};
 use crate::compose::interpolate::Environment;
 use crate::discover;
 use crate::fix::{self, FixMode, Fixed};
@@ -129,7 +129,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         provided.insert(input.source.path.clone(), input);
     }
     let units = lint::plan(&targets, &provided, &settings);
-    if let Some(output) = &args.output_file {
+    if let Some(output) = &args.report.output_file {
         refuse_overwriting_an_input(output, &units)?;
     }
     let mut inputs = Vec::with_capacity(units.len());
@@ -148,8 +148,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
             .collect();
         let checked = lint::merge_checked(checked);
-        emit(&render(&checked, args, ""), args)?;
-        return Ok(outcome(&checked, &settings, args));
+        emit(&render(&checked, args, ""), &args.report)?;
+        return Ok(outcome(&checked, &settings, &args.report));
     };
 
     let fixed: Vec<Fixed> = inputs
@@ -163,8 +163,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .filter(|fixed| fixed.changed())
             .map(fix::unified_diff)
             .collect();
-        emit(&diffs, args)?;
-        return Ok(if diffs.is_empty() || args.exit_zero {
+        emit(&diffs, &args.report)?;
+        return Ok(if diffs.is_empty() || args.report.exit_zero {
             Outcome::Clean
         } else {
             Outcome::Findings
@@ -179,7 +179,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         print_stdout(&buffer.checked.source.text)?;
         let report = render(std::slice::from_ref(&buffer.checked), args, "");
         eprint!("{report}");
-        return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, args));
+        return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, &args.report));
     }
     let mut notes = String::new();
     let mut write_failed = false;
@@ -201,17 +201,17 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     }
     let checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
     if report::is_for_people(args.common.format) && !args.statistics {
-        emit(&render(&checked, args, &notes), args)?;
+        emit(&render(&checked, args, &notes), &args.report)?;
     } else {
-        if !args.quiet {
+        if !args.report.quiet {
             eprint!("{notes}");
         }
-        emit(&render(&checked, args, ""), args)?;
+        emit(&render(&checked, args, ""), &args.report)?;
     }
     if write_failed {
         return Ok(Outcome::ToolError);
     }
-    Ok(outcome(&checked, &settings, args))
+    Ok(outcome(&checked, &settings, &args.report))
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -227,9 +227,15 @@ fn render(checked: &[Checked], args: &CheckArgs, notes: &str) -> String {
             _ => report::statistics::render_text(checked),
         };
     }
-    let color = args.output_file.is_none() && use_color(args.common.color);
-    let body = report::render(args.common.format, checked, color);
-    if !report::is_for_people(args.common.format) || args.quiet {
+    render_report(checked, &args.common, &args.report, notes)
+}
+
+/// The findings in the chosen format, with `notes` before them and the
+/// summary line after them in the formats for people (not with `--quiet`).
+pub(crate) fn render_report(checked: &[Checked], common: &CommonArgs, output: &ReportArgs, notes: &str) -> String {
+    let color = output.output_file.is_none() && use_color(common.color);
+    let body = report::render(common.format, checked, color);
+    if !report::is_for_people(common.format) || output.quiet {
         return body;
     }
     format!(
@@ -239,8 +245,8 @@ fn render(checked: &[Checked], args: &CheckArgs, notes: &str) -> String {
 }
 
 /// Writes the report to `--output-file`, or to standard output.
-fn emit(text: &str, args: &CheckArgs) -> Result<(), ToolError> {
-    match &args.output_file {
+pub(crate) fn emit(text: &str, output: &ReportArgs) -> Result<(), ToolError> {
+    match &output.output_file {
         Some(path) => std::fs::write(path, text).map_err(|error| ToolError(format!("{}: {error}", path.display()))),
         None => print_stdout(text),
     }
@@ -266,9 +272,9 @@ fn refuse_overwriting_an_input(output: &Path, units: &[discover::Unit]) -> Resul
     }
 }
 
-fn outcome(checked: &[Checked], settings: &Settings, args: &CheckArgs) -> Outcome {
+pub(crate) fn outcome(checked: &[Checked], settings: &Settings, output: &ReportArgs) -> Outcome {
     match Counts::of(checked).highest() {
-        Some(highest) if highest >= settings.fail_on && !args.exit_zero => Outcome::Findings,
+        Some(highest) if highest >= settings.fail_on && !output.exit_zero => Outcome::Findings,
         _ => Outcome::Clean,
     }
 }

@@ -115,13 +115,21 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
 
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output_file: Option<PathBuf>,
-
     /// Print how often each rule fired instead of the findings (text, or JSON with `--format json`).
     #[arg(long)]
     pub statistics: bool,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Where the report goes and what decides the exit code: shared by linting
+/// and `env`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 
     /// Print the findings only: no summary line, no notes about fixes.
     #[arg(long, short = 'q')]
@@ -167,17 +175,30 @@ pub struct EnvArgs {
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
 
-    /// The engine to check: `unix:///path/docker.sock`, a socket path, or `tcp://host:port`
-    /// [default: `DOCKER_HOST`, else unix:///var/run/docker.sock].
-    #[arg(long, value_name = "HOST")]
+    /// The engine to check: `unix:///path/docker.sock`, a socket path, or `tcp://host[:port]`
+    /// [default: `DOCKER_HOST`, else `DOCKER_CONTEXT`, else the docker CLI's current context,
+    /// else unix:///var/run/docker.sock].
+    #[arg(long, value_name = "HOST", conflicts_with = "context")]
     pub docker_host: Option<String>,
 
-    /// How long to wait for each request to the engine (`5`, `5s`, `500ms`).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    /// The docker CLI context whose engine to check (as `docker --context`).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// How long the whole check may take (`10`, `10s`, `500ms`); one request gets at most half.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+
+    /// Read interpolation variables (and `COMPOSE_PROJECT_NAME`) from this file instead of
+    /// the project's `.env` (repeatable; a later file wins, the environment wins over all).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// `5`, `2.5s` or `500ms`: positive, at most an hour.

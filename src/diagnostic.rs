@@ -142,6 +142,9 @@ pub struct Diagnostic {
     /// Source bytes no report may show (a secret's value): snippets print
     /// them as `*`.
     pub masked: Vec<Span>,
+    /// The stable part of the message for fingerprints, when the message
+    /// holds what changes from run to run (counts, durations, container names).
+    pub identity: Option<String>,
 }
 
 impl Diagnostic {
@@ -156,7 +159,13 @@ impl Diagnostic {
             help: None,
             fix: None,
             masked: Vec::new(),
+            identity: None,
         }
+    }
+
+    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+        self.identity = Some(identity.into());
+        self
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {

@@ -276,7 +276,7 @@ fn e001_missing_socket_names_the_host_and_exits_2() {
         )),
         "{text}"
     );
-    assert!(flat.contains("help: start the Docker daemon"), "{text}");
+    assert!(flat.contains("help: start that Docker engine"), "{text}");
     assert!(
         text.starts_with(&format!("engine: none answered at {missing}")),
         "{text}"
@@ -339,7 +339,9 @@ fn e001_silent_engine_times_out() {
             "E001",
             "error",
             4,
-            &format!("no Docker engine answers at `{host}` (from --docker-host): no answer within 500ms")
+            &format!(
+                "no Docker engine answers at `{host}` (from --docker-host): no answer to `GET /_ping` within 250ms"
+            )
         )]
     );
 }
@@ -380,7 +382,7 @@ fn e001_not_a_docker_api() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
         found[0].3.starts_with(&format!(
-            "no Docker engine answers at `{host}` (from --docker-host): it answered, but not as a Docker engine (HTTP 404"
+            "no Docker engine answers at `{host}` (from --docker-host): it answered, but not as a Docker engine (`GET /_ping` answered HTTP 404"
         )),
         "{found:?}"
     );
@@ -584,11 +586,17 @@ fn e302_container_name_taken() {
     check_examples(&mut engine, "E302", &expected, |_| {});
 }
 
+/// A job container that exited a moment ago is within its grace period (the
+/// engine's clock says so): not reported. Past it, E401 reports it; that is
+/// the offline fixture `fixtures/rules/E401/fail-exited-past-grace`, whose
+/// compose file is this doc's failing example.
 #[test]
 fn e401_leaked_job_container() {
     let Some(mut engine) = engine("e401_leaked_job_container") else {
         return;
     };
+    let fixture = common::repo().join("fixtures/rules/E401/fail-exited-past-grace/compose.yaml");
+    assert_eq!(example("E401", true), std::fs::read_to_string(fixture).unwrap());
     engine.run(
         "vwe-worldgen-runner-run-1",
         Some(("vwe", "worldgen-runner")),
@@ -599,13 +607,199 @@ fn e401_leaked_job_container() {
     engine.wait_for("vwe-worldgen-runner-run-1", "{{.State.Status}}", |state| {
         state == "exited"
     });
+    let (status, found) = engine.env(&example("E401", true), &["--select", "E401"]);
+    assert_eq!(
+        (status, found),
+        (0, Vec::new()),
+        "exited a moment ago: within the grace period"
+    );
+    engine.remove_containers();
+    assert_eq!(
+        engine.env(&example("E401", false), &["--select", "E401"]),
+        (0, Vec::new())
+    );
+}
+
+/// Another project's containers are never this project's leaks, whatever
+/// their name; they only matter as holders of this project's ports.
+#[test]
+fn ownership_other_projects_are_not_judged() {
+    let Some(mut engine) = engine("ownership_other_projects_are_not_judged") else {
+        return;
+    };
+    engine.run(
+        "vwe-worldgen-other",
+        Some(("worldgen", "runner")),
+        &[
+            "--network",
+            "none",
+            "--health-cmd",
+            "false",
+            "--health-interval",
+            "1s",
+            "--health-retries",
+            "1",
+        ],
+        BASE_IMAGE,
+        &["sleep", "600"],
+    );
+    engine.run(
+        "shop-backend-1",
+        Some(("shop", "backend")),
+        &["--network", "none", "--restart", "always"],
+        BASE_IMAGE,
+        &["sh", "-c", "exit 1"],
+    );
+    engine.wait_for("vwe-worldgen-other", "{{.State.Health.Status}}", |status| {
+        status == "unhealthy"
+    });
+    let (status, found) = engine.env(&example("E401", true), &[]);
+    assert_eq!((status, found), (0, Vec::new()));
+}
+
+/// `docker compose run` one-offs have no restart policy and may run as
+/// another user: never drift. One started with `--service-ports` holds the
+/// service's port, and so does an orphan: `up` would fail, so E301.
+#[test]
+fn oneoffs_and_orphans() {
+    let Some(mut engine) = engine("oneoffs_and_orphans") else {
+        return;
+    };
+    engine.network("vwe-lint-test-oneoff");
+    let compose = "name: vwe\nservices:\n  backend:\n    image: vwe/backend:1.0.0\n    restart: always\n    ports:\n      - \"127.0.0.1:8100:8000\"\n  web:\n    image: vwe/backend:1.0.0\n    restart: always\n    ports:\n      - \"127.0.0.1:8101:8000\"\n";
+    engine.run(
+        "vwe-backend-run-1a2b",
+        Some(("vwe", "backend")),
+        &[
+            "--network",
+            "vwe-lint-test-oneoff",
+            "--label",
+            "com.docker.compose.oneoff=True",
+            "--user",
+            "0",
+            "-p",
+            "127.0.0.1:8100:8000",
+        ],
+        "vwe/backend:1.0.0",
+        &["sleep", "600"],
+    );
+    engine.run(
+        "vwe-legacy-1",
+        Some(("vwe", "legacy")),
+        &["--network", "vwe-lint-test-oneoff", "-p", "127.0.0.1:8101:8000"],
+        "vwe/backend:1.0.0",
+        &["sleep", "600"],
+    );
+    let (status, found) = engine.env(compose, &["--select", "E301,E403"]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        found,
+        vec![
+            finding(
+                "E301",
+                "error",
+                7,
+                "host port 8100/tcp of service `backend` is already published by container `vwe-backend-run-1a2b` (service `backend`) of this project, a `docker compose run` one-off"
+            ),
+            finding(
+                "E301",
+                "error",
+                12,
+                "host port 8101/tcp of service `web` is already published by container `vwe-legacy-1` (service `legacy`) of this project, an orphan (its service is no longer in the file)"
+            ),
+        ]
+    );
+}
+
+/// E404: a default service whose container crashed, while the rest runs;
+/// the passing example once both run.
+#[test]
+fn e404_service_down() {
+    let Some(mut engine) = engine("e404_service_down") else {
+        return;
+    };
+    engine.run(
+        "vwe-backend-1",
+        Some(("vwe", "backend")),
+        &["--network", "none"],
+        BASE_IMAGE,
+        &["sh", "-c", "exit 1"],
+    );
+    engine.run(
+        "vwe-worker-1",
+        Some(("vwe", "worker")),
+        &["--network", "none"],
+        BASE_IMAGE,
+        &["sleep", "600"],
+    );
+    engine.wait_for("vwe-backend-1", "{{.State.Status}}", |state| state == "exited");
     let expected = [finding(
-        "E401",
-        "warning",
+        "E404",
+        "error",
         3,
-        "job container `vwe-worldgen-runner-run-1` (service `worldgen-runner`) exited (code 3) and was not removed",
+        "service `backend` is down: container `vwe-backend-1` (service `backend`) exited with code 1",
     )];
-    check_examples(&mut engine, "E401", &expected, Engine::remove_containers);
+    check_examples(&mut engine, "E404", &expected, |engine| {
+        engine.docker(&["rm", "-f", "vwe-backend-1"]);
+        engine.run(
+            "vwe-backend-1",
+            Some(("vwe", "backend")),
+            &["--network", "none"],
+            BASE_IMAGE,
+            &["sleep", "600"],
+        );
+    });
+}
+
+/// The engine is found through a docker CLI context (`DOCKER_CONTEXT`, and
+/// `currentContext` in `config.json`), and E001 names the context.
+#[test]
+fn contexts_choose_the_engine() {
+    let Some(engine) = engine("contexts_choose_the_engine") else {
+        return;
+    };
+    let config = tempfile::tempdir().unwrap();
+    let create = Command::new("docker")
+        .env("DOCKER_CONFIG", config.path())
+        .args([
+            "context",
+            "create",
+            "vwe-test",
+            "--docker",
+            &format!("host={}", engine.host),
+        ])
+        .output()
+        .unwrap();
+    assert!(create.status.success(), "{}", common::stderr(&create));
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("compose.yaml"), example("E001", false)).unwrap();
+    let run = |context: Option<&str>| {
+        let mut command = common::binary();
+        command
+            .current_dir(project.path())
+            .env_remove("DOCKER_HOST")
+            .env("DOCKER_CONFIG", config.path())
+            .args(["env", "--format", "json"]);
+        if let Some(context) = context {
+            command.env("DOCKER_CONTEXT", context);
+        }
+        command.output().unwrap()
+    };
+    let by_env = run(Some("vwe-test"));
+    assert_eq!(by_env.status.code(), Some(0), "{}", common::stderr(&by_env));
+    std::fs::write(config.path().join("config.json"), r#"{"currentContext": "vwe-test"}"#).unwrap();
+    let current = run(None);
+    assert_eq!(current.status.code(), Some(0), "{}", common::stderr(&current));
+    let missing = run(Some("vwe-missing"));
+    assert_eq!(missing.status.code(), Some(2));
+    let found = findings(&missing);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .3
+            .starts_with("no Docker engine to ask: context `vwe-missing` (from DOCKER_CONTEXT): no such context"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -640,12 +834,9 @@ fn e402_unhealthy_and_restart_loop() {
     engine.wait_for("vwe-backend-1", "{{.State.Health.Status}}", |status| {
         status == "unhealthy"
     });
-    engine.wait_for("vwe-worker-1", "{{.State.Status}} {{.RestartCount}}", |state| {
-        state.starts_with("restarting")
-            || state
-                .split(' ')
-                .nth(1)
-                .is_some_and(|count| count.parse().unwrap_or(0) >= 3)
+    // Restarting, or running again after 3 restarts: a loop either way.
+    engine.wait_for("vwe-worker-1", "{{.RestartCount}}", |count| {
+        count.parse().unwrap_or(0) >= 3
     });
     let (status, found) = engine.env(&example("E402", true), &["--select", "E402"]);
     assert_eq!(status, 1);
@@ -856,10 +1047,395 @@ fn env_never_changes_the_engine() {
         text.contains("services checked: redis, backend, worker, valheim-bepinex"),
         "{text}"
     );
-    for code in ["E101(image-not-present)", "E401(leaked-job-container)", "E403(drift)"] {
+    for code in ["E101(image-not-present)", "E403(drift)", "E404(service-down)"] {
         assert!(text.contains(code), "{code} in {text}");
     }
     assert_eq!(before, after, "the engine's state changed");
     let events = engine.docker(&["events", "--since", &since, "--until", &until, "--format", "{{json .}}"]);
     assert_eq!(common::stdout(&events), "", "the engine saw events during the run");
+}
+
+// ---- the client, against a fake engine ----------------------------------------
+
+/// What the fake engine does with a request.
+enum Reply {
+    Json(String),
+    /// Never answers (the connection stays open).
+    Stall,
+}
+
+/// An HTTP/1.1 server on a unix socket that answers like a Docker engine
+/// (API 1.41) from `reply`, with `Date: date`, and logs every connection
+/// (`connect`) and request path.
+struct FakeEngine {
+    host: String,
+    log: std::sync::Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl FakeEngine {
+    fn start(date: &'static str, reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> FakeEngine {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fake.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let log = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let reply = std::sync::Arc::new(reply);
+        let server_log = log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                server_log.lock().unwrap().push("connect".to_string());
+                let (log, reply) = (server_log.clone(), reply.clone());
+                std::thread::spawn(move || serve(stream, date, &log, &*reply));
+            }
+        });
+        FakeEngine {
+            host: format!("unix://{}", path.display()),
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn env(&self, compose: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        let mut command = common::binary();
+        command
+            .current_dir(dir.path())
+            .args(["env", "--docker-host", &self.host]);
+        if !args.contains(&"--format") {
+            command.args(["--format", "json"]);
+        }
+        command.args(args);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        common::run_command(command, None, Duration::from_secs(60))
+    }
+}
+
+fn serve(
+    mut stream: std::os::unix::net::UnixStream,
+    date: &str,
+    log: &Mutex<Vec<String>>,
+    reply: &dyn Fn(&str) -> Reply,
+) {
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        while let Some(end) = pending.windows(4).position(|window| window == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&pending[..end]).into_owned();
+            pending.drain(..end + 4);
+            let path = head.split(' ').nth(1).unwrap_or_default().to_string();
+            log.lock().unwrap().push(path.clone());
+            let body = match reply(&path) {
+                Reply::Json(body) => body,
+                Reply::Stall => {
+                    std::thread::sleep(Duration::from_secs(60));
+                    return;
+                }
+            };
+            let status = if body == "404" { "404 Not Found" } else { "200 OK" };
+            let answer = format!(
+                "HTTP/1.1 {status}\r\nApi-Version: 1.41\r\nDate: {date}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            if stream.write_all(answer.as_bytes()).is_err() {
+                return;
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(read) => pending.extend_from_slice(&buffer[..read]),
+        }
+    }
+}
+
+/// A Docker engine's answers: `containers` listed (and inspected by id).
+fn docker_replies(containers: Vec<Value>) -> impl Fn(&str) -> Reply + Send + Sync + 'static {
+    move |path: &str| {
+        let path = path
+            .split_once("/v1.")
+            .map_or(path, |(_, rest)| rest.split_once('/').map_or(rest, |(_, tail)| tail));
+        let json = |value: Value| Reply::Json(value.to_string());
+        match path {
+            "/_ping" => Reply::Json("OK".to_string()),
+            "version" => json(serde_json::json!({"Version": "20.10.24", "ApiVersion": "1.41"})),
+            "containers/json?all=1" => json(Value::Array(containers.clone())),
+            "images/json?digests=1" => {
+                json(serde_json::json!([{"Id": "sha256:b1", "RepoTags": ["vwe/backend:1.0.0"]}]))
+            }
+            "volumes" => json(serde_json::json!({"Volumes": []})),
+            "networks" => json(serde_json::json!([])),
+            other => match other
+                .strip_prefix("containers/")
+                .and_then(|rest| rest.strip_suffix("/json"))
+            {
+                Some(id) => {
+                    let listed = containers.iter().find(|container| container["Id"] == id).cloned();
+                    listed.map_or_else(
+                        || Reply::Json("404".to_string()),
+                        |listed| json(listed["Inspect"].clone()),
+                    )
+                }
+                None => Reply::Json("404".to_string()),
+            },
+        }
+    }
+}
+
+fn listed(id: &str, project: &str, service: &str, inspect: Value) -> Value {
+    serde_json::json!({
+        "Id": id,
+        "Names": [format!("/{project}-{service}-1")],
+        "Image": "vwe/backend:1.0.0",
+        "ImageID": "sha256:b1",
+        "State": inspect["State"]["Status"].as_str().unwrap_or("running"),
+        "Labels": {"com.docker.compose.project": project, "com.docker.compose.service": service},
+        "Ports": [],
+        "Inspect": inspect,
+    })
+}
+
+/// 1,000 containers on the engine, 3 of them this project's: 6 requests
+/// plus one inspect per container of the project, on one connection, every
+/// one after the ping in the negotiated (or pinned) API version.
+#[test]
+fn client_inspects_only_the_project_on_one_connection() {
+    let running = serde_json::json!({"State": {"Status": "running", "StartedAt": "2026-11-26T15:00:00Z"}});
+    let mut containers: Vec<Value> = (0..997)
+        .map(|i| {
+            listed(
+                &format!("other{i}"),
+                &format!("other{}", i % 50),
+                "svc",
+                running.clone(),
+            )
+        })
+        .collect();
+    for service in ["backend", "worker", "cache"] {
+        containers.push(listed(&format!("vwe-{service}"), "vwe", service, running.clone()));
+    }
+    let engine = FakeEngine::start("Thu, 26 Nov 2026 16:00:00 GMT", docker_replies(containers));
+    let compose = "name: vwe\nservices:\n  backend:\n    image: vwe/backend:1.0.0\n  worker:\n    image: vwe/backend:1.0.0\n  cache:\n    image: vwe/backend:1.0.0\n";
+    let output = engine.env(compose, &[], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let log = engine.log();
+    assert_eq!(log.iter().filter(|entry| *entry == "connect").count(), 1, "{log:?}");
+    let requests: Vec<&String> = log.iter().filter(|entry| *entry != "connect").collect();
+    assert_eq!(requests.len(), 6 + 3, "{requests:?}");
+    assert_eq!(requests[0], "/_ping");
+    assert!(
+        requests[1..].iter().all(|path| path.starts_with("/v1.41/")),
+        "{requests:?}"
+    );
+    let inspected: Vec<&&String> = requests
+        .iter()
+        .filter(|path| path.ends_with("/json") && path.contains("/containers/"))
+        .collect();
+    assert_eq!(inspected.len(), 3, "only the project's containers: {inspected:?}");
+
+    let pinned = FakeEngine::start("Thu, 26 Nov 2026 16:00:00 GMT", docker_replies(Vec::new()));
+    let output = pinned.env(compose, &[], &[("DOCKER_API_VERSION", "1.30")]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let log = pinned.log();
+    assert!(log[2..].iter().all(|path| path.starts_with("/v1.30/")), "{log:?}");
+}
+
+/// An engine that answers the first requests and then stalls: the run stops
+/// at the per-request limit (half of `--timeout`) and says which request
+/// stalled and what was read before; it is no "no engine answers".
+#[test]
+fn a_stalled_engine_names_the_request_and_what_was_read() {
+    let replies = docker_replies(Vec::new());
+    let engine = FakeEngine::start("Thu, 26 Nov 2026 16:00:00 GMT", move |path| {
+        if path.contains("containers/json") {
+            Reply::Stall
+        } else {
+            replies(path)
+        }
+    });
+    let output = engine.env(
+        "name: vwe\nservices:\n  backend:\n    image: vwe/backend:1.0.0\n",
+        &["--timeout", "1s"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        findings(&output),
+        vec![finding(
+            "E001",
+            "error",
+            1,
+            &format!(
+                "the Docker engine at `{}` (from --docker-host) stopped answering: no answer to `GET /v1.41/containers/json?all=1` within 500ms (already read: ping, version)",
+                engine.host
+            )
+        )]
+    );
+}
+
+/// Ages are measured with the engine's clock (its `Date`), not this
+/// machine's: a job container that exited in 2001 is 30 minutes old to an
+/// engine whose clock says so, and 2 hours old to one that says that.
+#[test]
+fn ages_by_the_engines_clock() {
+    let exited = serde_json::json!({"State": {"Status": "exited", "ExitCode": 3, "StartedAt": "2001-01-01T09:00:00Z", "FinishedAt": "2001-01-01T10:00:00Z"}});
+    let job = listed("job", "vwe", "worldgen-runner", exited);
+    let compose = "name: vwe\nservices:\n  worldgen-runner:\n    image: vwe/backend:1.0.0\n    profiles: [worldgen]\n";
+    let recent = FakeEngine::start("Mon, 01 Jan 2001 10:30:00 GMT", docker_replies(vec![job.clone()]));
+    let output = recent.env(compose, &["--select", "E401"], &[]);
+    assert_eq!((output.status.code(), findings(&output)), (Some(0), Vec::new()));
+    let later = FakeEngine::start("Mon, 01 Jan 2001 12:00:00 GMT", docker_replies(vec![job]));
+    let output = later.env(compose, &["--select", "E401"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        findings(&output)[0].3,
+        "job container `vwe-worldgen-runner-1` (service `worldgen-runner`) exited (code 3) and was not removed"
+    );
+}
+
+/// An answer that never ends is cut at the size cap, not read into memory
+/// without end.
+#[test]
+fn an_endless_answer_is_cut_at_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("endless.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let chunk = format!("{:x}\r\n{}\r\n", 1 << 20, "x".repeat(1 << 20));
+            while stream.write_all(chunk.as_bytes()).is_ok() {}
+        }
+    });
+    let host = format!("unix://{}", path.display());
+    let output = common::run_in(
+        &common::repo(),
+        &[
+            "env",
+            "fixtures/vwe",
+            "--docker-host",
+            &host,
+            "--timeout",
+            "60s",
+            "--format",
+            "json",
+        ],
+        None,
+        Duration::from_secs(120),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let found = findings(&output);
+    assert!(
+        found[0]
+            .3
+            .ends_with("(the answer to `GET /_ping` is larger than 64 MiB)"),
+        "{found:?}"
+    );
+}
+
+/// A socket whose backlog is full makes a blocking `connect()` wait forever;
+/// the check fails at once instead.
+#[test]
+fn a_full_backlog_does_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let filler_path = path.clone();
+    std::thread::spawn(move || {
+        let _listener = listener;
+        let mut held = Vec::new();
+        // Never accepted: each connect takes a backlog slot until one blocks.
+        while let Ok(stream) = std::os::unix::net::UnixStream::connect(&filler_path) {
+            held.push(stream);
+        }
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let host = format!("unix://{}", path.display());
+    let output = common::run_in(
+        &common::repo(),
+        &[
+            "env",
+            "fixtures/vwe",
+            "--docker-host",
+            &host,
+            "--timeout",
+            "30s",
+            "--format",
+            "json",
+        ],
+        None,
+        Duration::from_secs(60),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let found = findings(&output);
+    assert!(
+        found[0]
+            .3
+            .ends_with("the socket accepts no more connections (its backlog is full)"),
+        "{found:?}"
+    );
+}
+
+/// `env` takes the lint command's report options: `-o`, `--exit-zero`, `-q`,
+/// `--env-file` (whose `COMPOSE_PROJECT_NAME` names the project); the header
+/// is for people only, and `-q` drops it too.
+#[test]
+fn env_shares_the_report_options() {
+    let crashed = serde_json::json!({"State": {"Status": "exited", "ExitCode": 1}});
+    let running = serde_json::json!({"State": {"Status": "running", "StartedAt": "2026-11-26T15:00:00Z"}});
+    let containers = vec![
+        listed("backend", "fromfile", "backend", crashed),
+        listed("worker", "fromfile", "worker", running),
+    ];
+    let engine = FakeEngine::start("Thu, 26 Nov 2026 16:00:00 GMT", docker_replies(containers));
+    let compose = "services:\n  backend:\n    image: vwe/backend:1.0.0\n  worker:\n    image: vwe/backend:1.0.0\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("names.env"), "COMPOSE_PROJECT_NAME=fromfile\n").unwrap();
+    let env_file = dir.path().join("names.env");
+    let report = dir.path().join("report.json");
+    let output = engine.env(
+        compose,
+        &[
+            "--env-file",
+            env_file.to_str().unwrap(),
+            "-o",
+            report.to_str().unwrap(),
+            "--exit-zero",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert_eq!(common::stdout(&output), "");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written[0]["code"], "E404", "{written}");
+
+    let human = engine.env(
+        compose,
+        &["--env-file", env_file.to_str().unwrap(), "--format", "concise"],
+        &[],
+    );
+    assert_eq!(human.status.code(), Some(1));
+    assert!(
+        common::stdout(&human).starts_with("engine: Docker 20.10.24"),
+        "{}",
+        common::stdout(&human)
+    );
+    let quiet = engine.env(
+        compose,
+        &["--env-file", env_file.to_str().unwrap(), "--format", "concise", "-q"],
+        &[],
+    );
+    let text = common::stdout(&quiet);
+    assert!(
+        text.contains("compose.yaml:2:3: E404 [error] service `backend` is down"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
 }

@@ -1,290 +1,253 @@
-//! The engine client: bollard on one current-thread tokio runtime, API
-//! version negotiated, every request bounded by the timeout. It only sends
-//! GET requests (`/_ping`, `/version`, and the list and inspect endpoints),
-//! so taking a snapshot never changes the engine.
+//! Takes one snapshot of an engine: list calls first, then an inspect of
+//! each container of the checked project only, all on one connection, in
+//! the API version negotiated (or pinned by `DOCKER_API_VERSION`), within one
+//! deadline. Only GET requests: taking a snapshot never changes the engine.
 
-use std::future::Future;
-use std::path::Path;
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bollard::Docker;
-use bollard::errors::Error as BollardError;
-use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, ListNetworksOptions, ListVolumesOptions};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
+use super::host::EngineHost;
+use super::http::{Answer, Connection, Failure};
 use super::snapshot::{self, Container, Image, PublishedPort, Reason, Snapshot, Unreachable};
 
-/// Where the engine is when neither `--docker-host` nor `DOCKER_HOST` says.
-pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+/// The newest API version this client asks for; older engines get their own.
+pub const CLIENT_API_VERSION: &str = "1.47";
+/// What the docker CLI assumes of an engine whose ping names no version.
+const FALLBACK_API_VERSION: &str = "1.24";
 
-/// The engine to ask, and where that choice came from (for E001's message).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EngineHost {
-    pub url: String,
-    pub origin: &'static str,
+/// Which containers get inspected (everything else is known from the list).
+pub struct Scope<'a> {
+    /// The checked project's name (its `com.docker.compose.project` label).
+    pub project: &'a str,
+    /// Name prefixes of unlabelled containers that stand for a job of the project.
+    pub job_prefixes: &'a [&'a str],
 }
 
-impl EngineHost {
-    /// `--docker-host`, else `DOCKER_HOST`, else the default socket. A bare
-    /// absolute path is taken as a unix socket.
-    pub fn resolve(flag: Option<&str>) -> EngineHost {
-        let environment = std::env::var("DOCKER_HOST").ok().filter(|host| !host.is_empty());
-        let (url, origin) = match (flag, environment) {
-            (Some(flag), _) => (flag.to_string(), "--docker-host"),
-            (None, Some(environment)) => (environment, "DOCKER_HOST"),
-            (None, None) => (DEFAULT_HOST.to_string(), "the default socket"),
-        };
-        let url = if url.starts_with('/') {
-            format!("unix://{url}")
-        } else {
-            url
-        };
-        EngineHost { url, origin }
-    }
+/// The limits of one check.
+pub struct Limits {
+    /// The whole check.
+    pub total: Duration,
+    /// `DOCKER_API_VERSION`, when set: no negotiation.
+    pub pinned_api: Option<String>,
+}
+
+/// The snapshot, and how many requests it took.
+pub struct Taken {
+    pub snapshot: Snapshot,
+    pub requests: usize,
 }
 
 /// Takes one snapshot of the engine at `host`.
-pub fn snapshot(host: &EngineHost, timeout: Duration) -> Result<Snapshot, Unreachable> {
+pub fn snapshot(host: &EngineHost, scope: &Scope, limits: &Limits) -> Result<Taken, Unreachable> {
     let unreachable = |reason: Reason| Unreachable {
         host: host.url.clone(),
-        origin: host.origin,
+        origin: host.origin.clone(),
         reason,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| unreachable(Reason::Other(format!("cannot start the async runtime: {error}"))))?;
-    runtime.block_on(take(host, timeout)).map_err(unreachable)
+    runtime.block_on(take(host, scope, limits)).map_err(unreachable)
 }
 
-async fn take(host: &EngineHost, timeout: Duration) -> Result<Snapshot, Reason> {
-    let docker = connect(&host.url, timeout)?;
-    let answer = bounded(timeout, docker.ping()).await?;
-    if answer.trim() != "OK" {
-        return Err(Reason::NotDocker(format!("`/_ping` answered {:?}", truncate(&answer))));
+/// One request at a time, and what the check has read so far (for the
+/// message when the deadline passes).
+struct Session {
+    connection: Connection,
+    prefix: String,
+    done: Vec<String>,
+    deadline: Instant,
+    total: Duration,
+    per_request: Duration,
+}
+
+impl Session {
+    /// The answer, whatever its status.
+    async fn answer(&mut self, path: &str) -> Result<Answer, Reason> {
+        let path = format!("{}{path}", self.prefix);
+        match self.connection.get(&path).await {
+            Ok(answer) => Ok(answer),
+            Err(Failure::Timeout) => Err(Reason::Timeout {
+                // Which limit fired: the whole check's, or the request's own.
+                limit: if Instant::now() >= self.deadline {
+                    self.total
+                } else {
+                    self.per_request
+                },
+                request: format!("GET {path}"),
+                done: self.done.join(", "),
+            }),
+            Err(Failure::Failed(reason)) => Err(reason),
+        }
     }
-    let docker = bounded(timeout, docker.negotiate_version()).await?;
-    let version = bounded(timeout, docker.version()).await?;
-    let listed = bounded(
-        timeout,
-        docker.list_containers(Some(ListContainersOptions {
-            all: true,
-            ..Default::default()
-        })),
-    )
-    .await?;
+
+    /// A successful answer.
+    async fn get(&mut self, path: &str) -> Result<Answer, Reason> {
+        let answer = self.answer(path).await?;
+        successful(path, answer)
+    }
+
+    async fn json<T: DeserializeOwned>(&mut self, path: &str) -> Result<(T, Answer), Reason> {
+        let answer = self.get(path).await?;
+        Ok((decode(path, &answer)?, answer))
+    }
+}
+
+fn successful(path: &str, answer: Answer) -> Result<Answer, Reason> {
+    if (200..300).contains(&answer.status) {
+        return Ok(answer);
+    }
+    let text = String::from_utf8_lossy(&answer.body);
+    Err(Reason::NotDocker(format!(
+        "`GET {path}` answered HTTP {}: {}",
+        answer.status,
+        truncate(&text)
+    )))
+}
+
+fn decode<T: DeserializeOwned>(path: &str, answer: &Answer) -> Result<T, Reason> {
+    serde_json::from_slice(&answer.body).map_err(|error| Reason::NotDocker(format!("`GET {path}`: {error}")))
+}
+
+async fn take(host: &EngineHost, scope: &Scope<'_>, limits: &Limits) -> Result<Taken, Reason> {
+    let started = Instant::now();
+    let deadline = started + limits.total;
+    // One request may take half the check: a stalled one leaves time to say which.
+    let per_request = (limits.total / 2).max(Duration::from_millis(100)).min(limits.total);
+    let tls = host.tls.then(|| tls_files(host)).transpose()?;
+    let connection = Connection::open(&host.url, tls.as_deref(), deadline, per_request)
+        .await
+        .map_err(|failure| match failure {
+            Failure::Timeout => Reason::Timeout {
+                limit: per_request,
+                request: "connect".to_string(),
+                done: String::new(),
+            },
+            Failure::Failed(reason) => reason,
+        })?;
+    let mut session = Session {
+        connection,
+        prefix: String::new(),
+        done: Vec::new(),
+        deadline,
+        total: limits.total,
+        per_request,
+    };
+    let ping = session.get("/_ping").await?;
+    let said = String::from_utf8_lossy(&ping.body);
+    if said.trim() != "OK" {
+        return Err(Reason::NotDocker(format!("`/_ping` answered {:?}", truncate(&said))));
+    }
+    let api = match &limits.pinned_api {
+        Some(pinned) => pinned.trim_start_matches('v').to_string(),
+        None => negotiate(ping.api_version.as_deref()),
+    };
+    session.prefix = format!("/v{api}");
+    session.done.push("ping".to_string());
+
+    let (version, _): (ApiVersion, _) = session.json("/version").await?;
+    session.done.push("version".to_string());
+    let (listed, answer): (Vec<ApiSummary>, _) = session.json("/containers/json?all=1").await?;
+    // The engine's clock, so ages do not depend on this machine's.
+    let engine_now = answer.date.unwrap_or_else(local_now);
+    session.done.push(format!("the list of {} containers", listed.len()));
+
+    let wanted = listed.iter().filter(|summary| in_scope(summary, scope)).count();
     let mut containers = Vec::with_capacity(listed.len());
+    let mut inspected = 0;
     for summary in listed {
-        let Some(id) = summary.id.clone() else { continue };
-        let inspected = match tokio::time::timeout(timeout, docker.inspect_container(&id, None)).await {
-            Err(_) => return Err(Reason::Timeout(timeout)),
+        let mut container = summary.container();
+        if in_scope(&summary, scope) {
+            let path = format!("/containers/{}/json", summary.id);
             // Removed between the list and the inspect: it is no longer there.
-            Ok(Err(BollardError::DockerResponseServerError { status_code: 404, .. })) => continue,
-            Ok(result) => result.map_err(classify)?,
-        };
-        containers.push(container(summary, inspected));
+            let answer = session.answer(&path).await?;
+            if answer.status == 404 {
+                continue;
+            }
+            let details: ApiInspect = decode(&path, &successful(&path, answer)?)?;
+            details.fill(&mut container);
+            inspected += 1;
+            // One running count, not a line per container.
+            if session.done.last().is_some_and(|last| last.ends_with("inspected")) {
+                session.done.pop();
+            }
+            session
+                .done
+                .push(format!("{inspected} of {wanted} containers inspected"));
+        }
+        containers.push(container);
     }
-    let images = bounded(
-        timeout,
-        docker.list_images(Some(ListImagesOptions {
-            all: false,
-            digests: true,
-            ..Default::default()
-        })),
-    )
-    .await?;
-    let volumes = bounded(timeout, docker.list_volumes(None::<ListVolumesOptions>)).await?;
-    let networks = bounded(timeout, docker.list_networks(None::<ListNetworksOptions>)).await?;
-    let taken_at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() as i64);
-    Ok(Snapshot {
-        host: host.url.clone(),
-        engine_version: version.version.unwrap_or_default(),
-        api_version: version.api_version.unwrap_or_default(),
-        taken_at,
-        images: images
-            .into_iter()
-            .map(|image| Image {
-                id: image.id,
-                tags: image
-                    .repo_tags
-                    .into_iter()
-                    .filter(|tag| tag != "<none>:<none>")
-                    .collect(),
-                digests: image
-                    .repo_digests
-                    .into_iter()
-                    .filter(|digest| !digest.starts_with("<none>"))
-                    .collect(),
-            })
-            .collect(),
-        containers,
-        volumes: volumes
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|volume| volume.name)
-            .collect(),
-        networks: networks.into_iter().filter_map(|network| network.name).collect(),
+
+    let (images, _): (Vec<ApiImage>, _) = session.json("/images/json?digests=1").await?;
+    session.done.push("images".to_string());
+    let (volumes, _): (ApiVolumes, _) = session.json("/volumes").await?;
+    session.done.push("volumes".to_string());
+    let (networks, _): (Vec<ApiNetwork>, _) = session.json("/networks").await?;
+    Ok(Taken {
+        requests: session.connection.requests,
+        snapshot: Snapshot {
+            host: host.url.clone(),
+            engine_version: version.version,
+            api_version: version.api_version,
+            taken_at: engine_now,
+            images: images.into_iter().map(ApiImage::image).collect(),
+            containers,
+            volumes: volumes
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|volume| volume.name)
+                .collect(),
+            networks: networks.into_iter().map(|network| network.name).collect(),
+        },
     })
 }
 
-fn container(
-    summary: bollard::models::ContainerSummary,
-    inspected: bollard::models::ContainerInspectResponse,
-) -> Container {
-    let state = inspected.state.unwrap_or_default();
-    let host_config = inspected.host_config.unwrap_or_default();
-    let config = inspected.config.unwrap_or_default();
-    let restart = host_config.restart_policy.unwrap_or_default();
-    let name = inspected
-        .name
-        .or_else(|| summary.names.and_then(|names| names.into_iter().next()))
-        .unwrap_or_default();
-    Container {
-        id: inspected.id.or(summary.id).unwrap_or_default(),
-        name: name.trim_start_matches('/').to_string(),
-        image: config.image.or(summary.image).unwrap_or_default(),
-        image_id: inspected.image.or(summary.image_id).unwrap_or_default(),
-        labels: config
-            .labels
-            .or(summary.labels)
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
-        state: state.status.map(|status| status.to_string()).unwrap_or_default(),
-        health: state
-            .health
-            .and_then(|health| health.status)
-            .map(|status| status.to_string())
-            .filter(|status| !status.is_empty() && status != "none"),
-        exit_code: state.exit_code,
-        restart_count: inspected.restart_count.unwrap_or(0),
-        restart_policy: restart
-            .name
-            .map(|name| name.to_string())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| "no".to_string()),
-        restart_retries: restart.maximum_retry_count.unwrap_or(0),
-        memory_limit: host_config.memory.unwrap_or(0),
-        user: config.user.unwrap_or_default(),
-        ports: summary
-            .ports
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|port| {
-                Some(PublishedPort {
-                    host_ip: port.ip.unwrap_or_default(),
-                    host_port: port.public_port?,
-                    container_port: port.private_port,
-                    protocol: port.typ.map_or_else(|| "tcp".to_string(), |typ| typ.to_string()),
-                })
-            })
-            .collect(),
-        started_at: state.started_at.as_deref().and_then(snapshot::parse_engine_time),
+/// The lower of the engine's version and this client's.
+fn negotiate(engine: Option<&str>) -> String {
+    let engine = engine.unwrap_or(FALLBACK_API_VERSION);
+    match (
+        snapshot::parse_api_version(engine),
+        snapshot::parse_api_version(CLIENT_API_VERSION),
+    ) {
+        (Some(theirs), Some(ours)) if theirs < ours => engine.trim().to_string(),
+        (Some(_), _) => CLIENT_API_VERSION.to_string(),
+        (None, _) => FALLBACK_API_VERSION.to_string(),
     }
 }
 
-/// A client for `url`, with checks that tell why a unix socket cannot be
-/// used before any request is made.
-fn connect(url: &str, timeout: Duration) -> Result<Docker, Reason> {
-    // bollard's own timeout is whole seconds; ours (below) is the one that fires.
-    let seconds = timeout.as_secs() + 1;
-    let version = bollard::API_DEFAULT_VERSION;
-    if let Some(path) = url.strip_prefix("unix://") {
-        check_socket(Path::new(path))?;
-        return Docker::connect_with_unix(path, seconds, version).map_err(classify);
-    }
-    let tls = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|value| !value.is_empty());
-    if url.starts_with("https://") || (tls && url.starts_with("tcp://")) {
-        return connect_tls(url, seconds);
-    }
-    if url.starts_with("tcp://") || url.starts_with("http://") {
-        return Docker::connect_with_http(url, seconds, version).map_err(classify);
-    }
-    Err(Reason::BadHost)
-}
-
-#[cfg(feature = "engine-tls")]
-fn connect_tls(url: &str, seconds: u64) -> Result<Docker, Reason> {
-    // Docker's convention: `DOCKER_CERT_PATH`, else `~/.docker`, holding key.pem, cert.pem, ca.pem.
-    let directory = std::env::var_os("DOCKER_CERT_PATH")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".docker")))
-        .ok_or_else(|| Reason::Other("no DOCKER_CERT_PATH and no home directory for TLS certificates".into()))?;
-    let url = url.replacen("https://", "tcp://", 1);
-    Docker::connect_with_ssl(
-        &url,
-        &directory.join("key.pem"),
-        &directory.join("cert.pem"),
-        &directory.join("ca.pem"),
-        seconds,
-        bollard::API_DEFAULT_VERSION,
-    )
-    .map_err(classify)
-}
-
-#[cfg(not(feature = "engine-tls"))]
-fn connect_tls(_url: &str, _seconds: u64) -> Result<Docker, Reason> {
-    Err(Reason::TlsUnsupported)
-}
-
-fn check_socket(path: &Path) -> Result<(), Reason> {
-    use std::os::unix::fs::FileTypeExt;
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) => return Err(io_reason(&error)),
-    };
-    if !metadata.file_type().is_socket() {
-        return Err(Reason::NotASocket);
-    }
-    // A plain connect tells "permission denied" and "nobody listens" apart
-    // more reliably than the HTTP client's wrapped errors do.
-    std::os::unix::net::UnixStream::connect(path)
-        .map(drop)
-        .map_err(|error| io_reason(&error))
-}
-
-fn io_reason(error: &std::io::Error) -> Reason {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => Reason::NoSocket,
-        std::io::ErrorKind::PermissionDenied => Reason::PermissionDenied,
-        std::io::ErrorKind::ConnectionRefused => Reason::Refused,
-        std::io::ErrorKind::TimedOut => Reason::Other("the connection timed out".to_string()),
-        _ => Reason::Other(error.to_string()),
-    }
-}
-
-/// Runs one request, giving up after `timeout`.
-async fn bounded<T>(timeout: Duration, request: impl Future<Output = Result<T, BollardError>>) -> Result<T, Reason> {
-    match tokio::time::timeout(timeout, request).await {
-        Ok(result) => result.map_err(classify),
-        Err(_) => Err(Reason::Timeout(timeout)),
-    }
-}
-
-fn classify(error: BollardError) -> Reason {
-    match error {
-        BollardError::SocketNotFoundError(_) => Reason::NoSocket,
-        BollardError::RequestTimeoutError => Reason::Other("the request timed out".to_string()),
-        BollardError::DockerResponseServerError { status_code, message } => {
-            Reason::NotDocker(format!("HTTP {status_code}: {}", truncate(&message)))
-        }
-        BollardError::JsonDataError { .. }
-        | BollardError::JsonSerdeError { .. }
-        | BollardError::APIVersionParseError {} => Reason::NotDocker(error.to_string()),
-        other => {
-            // Connection errors arrive wrapped; the io::Error inside says what happened.
-            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&other);
-            while let Some(error) = source {
-                if let Some(io) = error.downcast_ref::<std::io::Error>() {
-                    return io_reason(io);
-                }
-                source = error.source();
-            }
-            Reason::Other(other.to_string())
+fn in_scope(summary: &ApiSummary, scope: &Scope) -> bool {
+    match summary
+        .labels
+        .as_ref()
+        .and_then(|labels| labels.get(snapshot::PROJECT_LABEL))
+    {
+        Some(project) => project == scope.project,
+        None => {
+            let name = summary.name();
+            scope.job_prefixes.iter().any(|prefix| name.starts_with(prefix))
         }
     }
+}
+
+/// Where TLS material is: the context's, else `DOCKER_CERT_PATH`, else `~/.docker`.
+fn tls_files(host: &EngineHost) -> Result<std::path::PathBuf, Reason> {
+    host.tls_dir
+        .clone()
+        .or_else(|| std::env::var_os("DOCKER_CERT_PATH").map(std::path::PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".docker")))
+        .ok_or_else(|| Reason::Other("no DOCKER_CERT_PATH and no home directory for TLS certificates".into()))
+}
+
+fn local_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() as i64)
 }
 
 fn truncate(text: &str) -> String {
@@ -292,5 +255,220 @@ fn truncate(text: &str) -> String {
     match text.char_indices().nth(80) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
+    }
+}
+
+// The engine's answers, as far as the snapshot reads them.
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiVersion {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    api_version: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiSummary {
+    id: String,
+    // The engine may write `null` for an empty list or map.
+    #[serde(default)]
+    names: Option<Vec<String>>,
+    #[serde(default)]
+    image: String,
+    #[serde(default, rename = "ImageID")]
+    image_id: String,
+    #[serde(default)]
+    labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    ports: Option<Vec<ApiPort>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiPort {
+    #[serde(default, rename = "IP")]
+    ip: String,
+    private_port: u16,
+    public_port: Option<u16>,
+    #[serde(default, rename = "Type")]
+    protocol: String,
+}
+
+impl ApiSummary {
+    fn name(&self) -> &str {
+        self.names
+            .iter()
+            .flatten()
+            .next()
+            .map_or("", |name| name.trim_start_matches('/'))
+    }
+
+    fn container(&self) -> Container {
+        Container {
+            id: self.id.clone(),
+            name: self.name().to_string(),
+            image: self.image.clone(),
+            image_id: self.image_id.clone(),
+            labels: self.labels.clone().unwrap_or_default(),
+            state: self.state.clone(),
+            restart_policy: "no".to_string(),
+            ports: self
+                .ports
+                .iter()
+                .flatten()
+                .filter_map(|port| {
+                    Some(PublishedPort {
+                        host_ip: port.ip.clone(),
+                        host_port: port.public_port?,
+                        container_port: port.private_port,
+                        protocol: if port.protocol.is_empty() {
+                            "tcp".to_string()
+                        } else {
+                            port.protocol.clone()
+                        },
+                    })
+                })
+                .collect(),
+            ..Container::default()
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiInspect {
+    restart_count: i64,
+    state: ApiState,
+    config: ApiConfig,
+    host_config: ApiHostConfig,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiState {
+    status: String,
+    exit_code: Option<i64>,
+    #[serde(rename = "OOMKilled")]
+    oom_killed: bool,
+    started_at: String,
+    finished_at: String,
+    health: Option<ApiHealth>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiHealth {
+    status: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiConfig {
+    image: String,
+    user: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiHostConfig {
+    restart_policy: ApiRestartPolicy,
+    memory: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ApiRestartPolicy {
+    name: String,
+    maximum_retry_count: i64,
+}
+
+impl ApiInspect {
+    /// What only an inspect tells, added to the listed container.
+    fn fill(self, container: &mut Container) {
+        if !self.state.status.is_empty() {
+            container.state = self.state.status;
+        }
+        if !self.config.image.is_empty() {
+            container.image = self.config.image;
+        }
+        container.health = self
+            .state
+            .health
+            .map(|health| health.status)
+            .filter(|status| !status.is_empty() && status != "none");
+        container.exit_code = self.state.exit_code;
+        container.oom_killed = self.state.oom_killed;
+        container.restart_count = self.restart_count;
+        container.restart_policy = match self.host_config.restart_policy.name.as_str() {
+            "" => "no".to_string(),
+            name => name.to_string(),
+        };
+        container.restart_retries = self.host_config.restart_policy.maximum_retry_count;
+        container.memory_limit = self.host_config.memory;
+        container.user = self.config.user;
+        container.started_at = snapshot::parse_engine_time(&self.state.started_at);
+        container.finished_at = snapshot::parse_engine_time(&self.state.finished_at);
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiImage {
+    id: String,
+    #[serde(default)]
+    repo_tags: Option<Vec<String>>,
+    #[serde(default)]
+    repo_digests: Option<Vec<String>>,
+}
+
+impl ApiImage {
+    fn image(self) -> Image {
+        Image {
+            id: self.id,
+            tags: self
+                .repo_tags
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|tag| tag != "<none>:<none>")
+                .collect(),
+            digests: self
+                .repo_digests
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|digest| !digest.starts_with("<none>"))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiVolumes {
+    volumes: Option<Vec<ApiNamed>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ApiNamed {
+    name: String,
+}
+
+type ApiNetwork = ApiNamed;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_takes_the_lower_version() {
+        assert_eq!(negotiate(Some("1.41")), "1.41");
+        assert_eq!(negotiate(Some("1.52")), CLIENT_API_VERSION);
+        assert_eq!(negotiate(None), FALLBACK_API_VERSION);
+        assert_eq!(negotiate(Some("garbage")), FALLBACK_API_VERSION);
     }
 }

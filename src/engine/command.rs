@@ -1,51 +1,139 @@
 //! `vwe-lint env`: build the merged compose project, take one snapshot of
-//! the engine, run the live rules, and report through the usual formats.
+//! the engine, run the live rules, and report through the lint command's
+//! report options and formats.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::app::{Outcome, ToolError, load_settings, print_stdout, use_color};
+use crate::app::{Outcome, ToolError, emit, load_settings, outcome, render_report};
 use crate::cli::EnvArgs;
-use std::collections::HashMap;
-
 use crate::compose::ComposeFile;
 use crate::compose::interpolate::Environment;
 use crate::compose::model::Project;
 use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::lint::{self, Checked};
-use crate::report::{self, Counts};
 use crate::rules::RULES;
-use crate::rules::live::LiveContext;
+use crate::rules::live::{LiveContext, leaked_job_container};
+use crate::settings::Settings;
 use crate::source::FileId;
 
-use super::client::{self, EngineHost};
+use super::client::{self, Limits, Scope};
+use super::host::{self, ProcessEnvironment};
 use super::project;
+use super::snapshot::{Reason, Snapshot, Unreachable};
 
 pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
     let cwd =
         std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
     let mut settings = load_settings(&cwd, &args.common)?;
-
+    settings.environment = Environment::load(&args.env_file).map_err(ToolError)?;
     let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let file_path = project::compose_file(&path).map_err(ToolError)?;
+    let limits = Limits {
+        total: args.timeout,
+        pinned_api: std::env::var("DOCKER_API_VERSION")
+            .ok()
+            .filter(|version| !version.is_empty()),
+    };
+    let host = host::resolve(
+        args.docker_host.as_deref(),
+        args.context.as_deref(),
+        &ProcessEnvironment,
+    );
+    let mut engine_line = String::new();
+    let checked = check(&path, &settings, |scope| {
+        let host = match host {
+            Ok(host) => host,
+            Err((origin, why)) => {
+                engine_line = format!("engine: none to ask ({origin})");
+                return Err(Unreachable {
+                    host: String::new(),
+                    origin,
+                    reason: Reason::NoContext(why),
+                });
+            }
+        };
+        let taken = client::snapshot(&host, scope, &limits);
+        engine_line = match &taken {
+            Ok(taken) => format!(
+                "engine: Docker {} (API {}) at {} (from {}), {} requests",
+                taken.snapshot.engine_version, taken.snapshot.api_version, host.url, host.origin, taken.requests
+            ),
+            Err(_) => format!("engine: none answered at {} (from {})", host.url, host.origin),
+        };
+        taken.map(|taken| taken.snapshot)
+    })?;
+
+    let header = format!("{engine_line}\n{}\n", checked.header());
+    let text = render_report(&checked.files, &args.common, &args.report, &header);
+    emit(&text, &args.report)?;
+    if let Err(unreachable) = &checked.engine {
+        // E001 may be deselected; the run still failed, so say why on stderr.
+        if !checked.reported_unreachable() {
+            return Err(ToolError(unreachable.headline()));
+        }
+        return Ok(Outcome::ToolError);
+    }
+    Ok(outcome(&checked.files, &settings, &args.report))
+}
+
+/// One project checked against one engine answer.
+pub struct EnvCheck {
+    pub files: Vec<Checked>,
+    pub engine: Result<Snapshot, Unreachable>,
+    pub project: String,
+    pub file_path: PathBuf,
+    pub services: Vec<String>,
+}
+
+impl EnvCheck {
+    fn reported_unreachable(&self) -> bool {
+        self.files
+            .iter()
+            .any(|file| file.diagnostics.iter().any(|diagnostic| diagnostic.rule.code == "E001"))
+    }
+
+    /// The lines before the findings in the formats for people.
+    fn header(&self) -> String {
+        let checked = match (&self.engine, self.services.is_empty()) {
+            (Err(_), _) => "none (no engine)".to_string(),
+            (Ok(_), true) => "none (the file has no services)".to_string(),
+            (Ok(_), false) => self.services.join(", "),
+        };
+        format!(
+            "project: {} ({})\nservices checked: {checked}\n",
+            self.project,
+            self.file_path.display()
+        )
+    }
+}
+
+/// Checks the compose project at `path` (a file, or a directory holding
+/// one) against what `engine` answers for the project's scope: the live
+/// engine in `run`, a recorded snapshot in the tests.
+pub fn check(
+    path: &Path,
+    settings: &Settings,
+    engine: impl FnOnce(&Scope) -> Result<Snapshot, Unreachable>,
+) -> Result<EnvCheck, ToolError> {
+    let file_path = project::compose_file(path).map_err(ToolError)?;
     // What the engine should be running is the merged project: the base with
     // its override, or the named overlay over its base, interpolated.
     let target = discover::Target {
         path: file_path.clone(),
         explicit: true,
     };
-    let unit = discover::plan(&[target], &settings)
+    let unit = discover::plan(&[target], settings)
         .into_iter()
         .find(|unit| !unit.variants.is_empty())
         .ok_or_else(|| ToolError(format!("{}: not a compose file", file_path.display())))?;
     let input = lint::read_unit(&unit, &mut HashMap::new()).map_err(ToolError)?;
-    settings.environment = Environment::load(&[]).map_err(ToolError)?;
     let files = input
         .files
         .into_iter()
         .map(|(input, primary)| (input.source, input.encoding_error, primary))
         .collect();
-    let mut compose = Project::new(files, input.variants, &settings);
+    let mut compose = Project::new(files, input.variants, settings);
     for file in &compose.files {
         let source = &file.source;
         if file.encoding_error.is_some() {
@@ -87,11 +175,13 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         ))
     })?;
     let project_dir = crate::source::parent_dir(&file_path);
-    let project_name_variable = std::env::var("COMPOSE_PROJECT_NAME").ok();
-    let project = project::project_name(Some(&file), project_dir, project_name_variable.as_deref());
+    let project = project::project_name(Some(&file), project_dir, &settings.environment);
 
-    let host = EngineHost::resolve(args.docker_host.as_deref());
-    let engine = client::snapshot(&host, args.timeout);
+    let job_prefixes = leaked_job_container::job_name_prefixes(&file);
+    let engine = engine(&Scope {
+        project: &project,
+        job_prefixes: &job_prefixes,
+    });
 
     let cx = LiveContext {
         source: &compose.files[named as usize].source,
@@ -105,7 +195,6 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         rule.check_live(&cx, &mut diagnostics);
     }
     let services: Vec<String> = file.services().map(|service| service.name.to_string()).collect();
-    let header = header(&host, &engine, &project, &file_path, &services);
     // Each finding goes to the file that declares what it is about; severities,
     // per-file ignores and suppression comments apply as for linting.
     let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); compose.files.len()];
@@ -113,7 +202,7 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         let at = (diagnostic.span.file as usize).min(found.len() - 1);
         found[at].push(diagnostic);
     }
-    let checked: Vec<Checked> = compose
+    let files: Vec<Checked> = compose
         .files
         .into_iter()
         .zip(found)
@@ -121,65 +210,17 @@ pub fn run(args: &EnvArgs) -> Result<Outcome, ToolError> {
         .filter(|(id, (_, diagnostics))| *id == named as usize || !diagnostics.is_empty())
         .map(|(_, (file, diagnostics))| {
             let live = |code: &str| code.starts_with('E');
-            let mut checked = lint::finish_compose(file.source, &file.yaml, diagnostics, &settings, &live);
+            let mut checked = lint::finish_compose(file.source, &file.yaml, diagnostics, settings, &live);
             // Stale and unknown suppressions are linting's to report (S008).
             checked.diagnostics.retain(|diagnostic| live(diagnostic.rule.code));
             checked
         })
         .collect();
-    let failed = checked
-        .iter()
-        .any(|file| file.diagnostics.iter().any(|diagnostic| diagnostic.rule.code == "E001"));
-
-    let body = report::render(args.common.format, &checked, use_color(args.common.color));
-    let output = if report::is_for_people(args.common.format) {
-        format!(
-            "{header}{body}{}\n",
-            report::summary_line(Counts::of(&checked), checked.len())
-        )
-    } else {
-        body
-    };
-    print_stdout(&output)?;
-    if let Err(unreachable) = &engine {
-        // E001 may be deselected; the run still failed, so say why on stderr.
-        if !failed {
-            return Err(ToolError(format!(
-                "no Docker engine answers at `{}`: {}",
-                unreachable.host,
-                unreachable.reason.describe()
-            )));
-        }
-        return Ok(Outcome::ToolError);
-    }
-    Ok(match Counts::of(&checked).highest() {
-        Some(highest) if highest >= settings.fail_on => Outcome::Findings,
-        _ => Outcome::Clean,
+    Ok(EnvCheck {
+        files,
+        engine,
+        project,
+        file_path,
+        services,
     })
-}
-
-/// The terminal's few lines before the findings: engine, project, services.
-fn header(
-    host: &EngineHost,
-    engine: &Result<super::Snapshot, super::Unreachable>,
-    project: &str,
-    file: &Path,
-    services: &[String],
-) -> String {
-    let engine_line = match engine {
-        Ok(snapshot) => format!(
-            "engine: Docker {} (API {}) at {}",
-            snapshot.engine_version, snapshot.api_version, host.url
-        ),
-        Err(_) => format!("engine: none answered at {} (from {})", host.url, host.origin),
-    };
-    let checked = match (engine, services.is_empty()) {
-        (Err(_), _) => "none (no engine)".to_string(),
-        (Ok(_), true) => "none (the file has no services)".to_string(),
-        (Ok(_), false) => services.join(", "),
-    };
-    format!(
-        "{engine_line}\nproject: {project} ({})\nservices checked: {checked}\n\n",
-        file.display()
-    )
 }

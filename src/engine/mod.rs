@@ -7,7 +7,12 @@
 pub mod client;
 #[cfg(feature = "engine")]
 pub mod command;
+pub mod host;
+#[cfg(feature = "engine")]
+mod http;
 pub mod project;
 pub mod snapshot;
+#[cfg(feature = "engine")]
+mod transport;
 
 pub use snapshot::{Container, Image, PublishedPort, Reason, Snapshot, Unreachable};

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::compose::ComposeFile;
+use crate::compose::interpolate::Environment;
 use crate::read::{MAX_FILE_SIZE, read_regular_file};
 
 /// The files Compose reads by default, in its order of preference.
@@ -35,12 +36,18 @@ pub fn compose_file(path: &Path) -> Result<PathBuf, String> {
 }
 
 /// The project name as Compose decides it: `COMPOSE_PROJECT_NAME` (from the
-/// environment, else from the project's `.env`), then the file's `name:`,
-/// then the directory's name, normalised to what Compose accepts.
-pub fn project_name(file: Option<&ComposeFile>, project_dir: &Path, environment: Option<&str>) -> String {
-    let from_dotenv = || {
-        let bytes = read_regular_file(&project_dir.join(".env"), MAX_FILE_SIZE).ok()?;
-        dotenv_value(&String::from_utf8_lossy(&bytes), "COMPOSE_PROJECT_NAME")
+/// environment, else from the `--env-file` files or the project's `.env`),
+/// then the file's `name:`, then the directory's name, normalised to what
+/// Compose accepts.
+pub fn project_name(file: Option<&ComposeFile>, project_dir: &Path, environment: &Environment) -> String {
+    const VARIABLE: &str = "COMPOSE_PROJECT_NAME";
+    let from_process = environment.process.get(VARIABLE).cloned();
+    let from_env_files = || match &environment.env_files {
+        Some(vars) => vars.get(VARIABLE).cloned(),
+        None => {
+            let bytes = read_regular_file(&project_dir.join(".env"), MAX_FILE_SIZE).ok()?;
+            dotenv_value(&String::from_utf8_lossy(&bytes), VARIABLE)
+        }
     };
     let from_file = || {
         let name = file?.root.get("name")?.as_str()?;
@@ -51,10 +58,9 @@ pub fn project_name(file: Option<&ComposeFile>, project_dir: &Path, environment:
         let dir = std::fs::canonicalize(project_dir).unwrap_or_else(|_| project_dir.to_path_buf());
         dir.file_name().map(|name| name.to_string_lossy().into_owned())
     };
-    let chosen = environment
+    let chosen = from_process
         .filter(|name| !name.is_empty())
-        .map(str::to_string)
-        .or_else(from_dotenv)
+        .or_else(from_env_files)
         .or_else(from_file)
         .or_else(from_dir)
         .unwrap_or_default();
@@ -108,11 +114,21 @@ mod tests {
         std::fs::create_dir(&project).unwrap();
         let parsed = yaml::parse("name: vwe\nservices: {}\n");
         let file = ComposeFile::new(&parsed.documents[0]).unwrap();
-        assert_eq!(project_name(None, &project, None), "demo_app");
-        assert_eq!(project_name(Some(&file), &project, None), "vwe");
+        let none = Environment::default();
+        assert_eq!(project_name(None, &project, &none), "demo_app");
+        assert_eq!(project_name(Some(&file), &project, &none), "vwe");
         std::fs::write(project.join(".env"), "# dotenv\nCOMPOSE_PROJECT_NAME=\"from-dotenv\"\n").unwrap();
-        assert_eq!(project_name(Some(&file), &project, None), "from-dotenv");
-        assert_eq!(project_name(Some(&file), &project, Some("Env")), "env");
+        assert_eq!(project_name(Some(&file), &project, &none), "from-dotenv");
+        let env_files = Environment {
+            env_files: Some([("COMPOSE_PROJECT_NAME".to_string(), "From-File".to_string())].into()),
+            ..Environment::default()
+        };
+        assert_eq!(project_name(Some(&file), &project, &env_files), "from-file");
+        let process = Environment {
+            process: [("COMPOSE_PROJECT_NAME".to_string(), "Env".to_string())].into(),
+            ..env_files
+        };
+        assert_eq!(project_name(Some(&file), &project, &process), "env");
     }
 
     #[cfg(unix)]
@@ -126,6 +142,6 @@ mod tests {
             .status()
             .unwrap();
         assert!(status.success());
-        assert_eq!(project_name(None, &project, None), "demo");
+        assert_eq!(project_name(None, &project, &Environment::default()), "demo");
     }
 }

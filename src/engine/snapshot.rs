@@ -3,15 +3,21 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::image::ImageRef;
 
 /// The label Compose puts on every container of a project.
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 /// The label Compose puts on a container with its service's name.
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+/// `True` on the containers of `docker compose run` (one-offs).
+pub const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
 
-/// One read-only snapshot of an engine.
-#[derive(Clone, Debug, Default)]
+/// One read-only snapshot of an engine: plain data, so a recorded one (JSON)
+/// checks a project without an engine.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     /// The host it was taken from, as given (`unix:///var/run/docker.sock`).
     pub host: String,
@@ -19,7 +25,8 @@ pub struct Snapshot {
     pub engine_version: String,
     /// The highest API version the engine speaks (`1.41`).
     pub api_version: String,
-    /// When it was taken, in seconds since the Unix epoch.
+    /// When it was taken by the engine's clock (its `Date`), in seconds since
+    /// the Unix epoch: ages are measured against it, never the local clock.
     pub taken_at: i64,
     pub images: Vec<Image>,
     pub containers: Vec<Container>,
@@ -27,7 +34,8 @@ pub struct Snapshot {
     pub networks: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Image {
     pub id: String,
     /// `repository:tag` as the engine lists them.
@@ -36,7 +44,10 @@ pub struct Image {
     pub digests: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+/// A container as listed; the fields after `ports` are read by inspecting
+/// it, which is done only for the checked project's containers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Container {
     pub id: String,
     /// Without the API's leading `/`.
@@ -62,10 +73,15 @@ pub struct Container {
     pub ports: Vec<PublishedPort>,
     /// Seconds since the Unix epoch; `None` when never started.
     pub started_at: Option<i64>,
+    /// When it last stopped; `None` while it never has.
+    pub finished_at: Option<i64>,
+    /// The kernel killed it for memory.
+    pub oom_killed: bool,
 }
 
 /// A container port the engine publishes on the host.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PublishedPort {
     /// `0.0.0.0`, `::` or an address.
     pub host_ip: String,
@@ -86,6 +102,18 @@ impl Container {
 
     pub fn is_running(&self) -> bool {
         self.state == "running"
+    }
+
+    /// Made by `docker compose run`: Compose never recreates or judges it.
+    pub fn is_oneoff(&self) -> bool {
+        self.labels
+            .get(ONEOFF_LABEL)
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"))
+    }
+
+    /// Stopped for good: exited or dead.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self.state.as_str(), "exited" | "dead")
     }
 }
 
@@ -133,16 +161,31 @@ pub fn parse_api_version(text: &str) -> Option<(u32, u32)> {
 }
 
 /// No engine answered: where it was asked, and why it did not answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unreachable {
     /// The host tried, as a URL (`unix:///var/run/docker.sock`).
     pub host: String,
-    /// Where that host came from: `--docker-host`, `DOCKER_HOST`, or the default.
-    pub origin: &'static str,
+    /// Where that host came from: `--docker-host`, `DOCKER_HOST`, a context, or the default.
+    pub origin: String,
     pub reason: Reason,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Unreachable {
+    /// One sentence: an engine that answered and then stalled is not
+    /// "no engine".
+    pub fn headline(&self) -> String {
+        let (host, origin, why) = (&self.host, &self.origin, self.reason.describe());
+        match &self.reason {
+            Reason::Timeout { done, .. } if !done.is_empty() => {
+                format!("the Docker engine at `{host}` (from {origin}) stopped answering: {why}")
+            }
+            Reason::NoContext(_) => format!("no Docker engine to ask: {origin}: {why}"),
+            _ => format!("no Docker engine answers at `{host}` (from {origin}): {why}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reason {
     /// The socket file does not exist.
     NoSocket,
@@ -151,14 +194,20 @@ pub enum Reason {
     PermissionDenied,
     /// Nothing listens (a stale socket, or a closed tcp port).
     Refused,
-    /// No answer within the timeout.
-    Timeout(Duration),
+    /// No answer within the timeout: to which request, and what was read before.
+    Timeout {
+        limit: Duration,
+        request: String,
+        done: String,
+    },
     /// Something answered, but not the Docker API.
     NotDocker(String),
     /// TLS was asked for (`DOCKER_TLS_VERIFY`, `https://`) but this build has no TLS.
     TlsUnsupported,
     /// A host that is no unix socket path or tcp/http(s) URL.
     BadHost,
+    /// The docker CLI context named cannot be used (why).
+    NoContext(String),
     Other(String),
 }
 
@@ -169,13 +218,19 @@ impl Reason {
             Reason::NotASocket => "the path is not a socket".to_string(),
             Reason::PermissionDenied => "permission denied".to_string(),
             Reason::Refused => "connection refused: nothing listens there".to_string(),
-            Reason::Timeout(limit) => format!("no answer within {}", format_duration(*limit)),
+            Reason::Timeout { limit, request, done } if done.is_empty() => {
+                format!("no answer to `{request}` within {}", format_duration(*limit))
+            }
+            Reason::Timeout { limit, request, done } => format!(
+                "no answer to `{request}` within {} (already read: {done})",
+                format_duration(*limit)
+            ),
             Reason::NotDocker(detail) => format!("it answered, but not as a Docker engine ({detail})"),
             Reason::TlsUnsupported => {
                 "TLS was requested, but this vwe-lint was built without the `engine-tls` feature".to_string()
             }
             Reason::BadHost => "not a unix socket path or a tcp://, http:// or https:// address".to_string(),
-            Reason::Other(detail) => detail.clone(),
+            Reason::NoContext(detail) | Reason::Other(detail) => detail.clone(),
         }
     }
 
@@ -183,16 +238,19 @@ impl Reason {
     pub fn fix(&self) -> &'static str {
         match self {
             Reason::NoSocket | Reason::Refused => {
-                "start the Docker daemon (`sudo systemctl start docker`), or point vwe-lint at a running engine with `--docker-host` or `DOCKER_HOST`"
+                "start that Docker engine, or point vwe-lint at a running one with `--docker-host`, `--context`, `DOCKER_HOST` or `DOCKER_CONTEXT`"
             }
             Reason::NotASocket | Reason::BadHost | Reason::NotDocker(_) | Reason::Other(_) => {
-                "point vwe-lint at the engine's socket or address with `--docker-host` or `DOCKER_HOST` (e.g. `unix:///var/run/docker.sock`, `tcp://host:2375`)"
+                "point vwe-lint at the engine with `--docker-host`, `--context`, `DOCKER_HOST` or `DOCKER_CONTEXT` (e.g. `unix:///var/run/docker.sock`, `tcp://host:2375`)"
             }
             Reason::PermissionDenied => {
                 "add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again), or run vwe-lint with access to the socket"
             }
-            Reason::Timeout(_) => {
-                "check that the engine is running and not overloaded, raise `--timeout`, or set `DOCKER_HOST` to an engine that answers"
+            Reason::Timeout { .. } => {
+                "check that the engine is running and not overloaded, raise `--timeout` (it bounds the whole check), or point vwe-lint at an engine that answers"
+            }
+            Reason::NoContext(_) => {
+                "`docker context ls` lists the contexts: choose one of them with `--context` or `DOCKER_CONTEXT`, or create it with `docker context create`"
             }
             Reason::TlsUnsupported => {
                 "build vwe-lint with `--features engine-tls`, or reach the engine over its unix socket"

@@ -3,6 +3,7 @@
 
 pub mod checkstyle;
 pub mod concise;
+mod fingerprint;
 pub mod github;
 pub mod gitlab;
 pub mod human;

@@ -44,6 +44,7 @@ pub fn render(files: &[Checked]) -> String {
             })
         })
         .collect();
+    let mut fingerprints = super::fingerprint::Fingerprints::default();
     let results: Vec<Value> = super::sorted(files)
         .into_iter()
         .map(|(file, diagnostic)| {
@@ -63,6 +64,7 @@ pub fn render(files: &[Checked]) -> String {
                         "region": region(file, diagnostic.span),
                     }
                 }],
+                "partialFingerprints": { "vweLint/v1": fingerprints.next(file, diagnostic) },
             });
             if let Some(fix) = &diagnostic.fix {
                 let replacements: Vec<Value> = fix

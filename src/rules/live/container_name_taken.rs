@@ -54,7 +54,8 @@ impl Rule for ContainerNameTaken {
                 .with_label("name taken on the engine")
                 .with_help(format!(
                     "remove that container (`docker rm {name}`) if it is stale, or drop `container_name:` and let Compose name the container"
-                )),
+                ))
+                .with_identity(format!("container name `{name}` of service `{}` taken by {owner}", service.name)),
             );
         }
     }

@@ -28,32 +28,34 @@ impl Rule for Drift {
 
     fn check_live(&self, cx: &LiveContext, out: &mut Vec<Diagnostic>) {
         let Some(snapshot) = cx.snapshot() else { return };
-        for (container, service) in cx.project_containers() {
-            let Some(service) = service else { continue };
+        // One-offs (`docker compose run`) are not `up`'s to recreate: Compose
+        // gives them no restart policy and `-u` may set their user.
+        for (container, service) in cx.service_containers() {
             if !container.is_running() {
                 continue;
             }
-            let mut report = |span: Span, what: String| {
+            let mut report = |span: Span, what: String, kind: &str| {
                 out.push(
                     Diagnostic::new(&META, span, format!("running container {} {what}", describe(container)))
                         .with_label("the file says otherwise")
                         .with_help(format!(
                             "`docker compose up -d {}` recreates it from the file",
                             service.name
-                        )),
+                        ))
+                        .with_identity(format!("service `{}` {kind} differs", service.name)),
                 );
             };
             if let Some((span, what)) = image(&service, container, snapshot) {
-                report(span, what);
+                report(span, what, "image");
             }
             if let Some((span, what)) = restart(&service, container) {
-                report(span, what);
+                report(span, what, "restart policy");
             }
             if let Some((span, what)) = memory(&service, container) {
-                report(span, what);
+                report(span, what, "memory limit");
             }
             if let Some((span, what)) = user(&service, container) {
-                report(span, what);
+                report(span, what, "user");
             }
         }
     }

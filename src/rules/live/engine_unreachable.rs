@@ -23,18 +23,10 @@ impl Rule for EngineUnreachable {
     fn check_live(&self, cx: &LiveContext, out: &mut Vec<Diagnostic>) {
         let Err(unreachable) = cx.engine else { return };
         out.push(
-            Diagnostic::new(
-                &META,
-                cx.file_span(),
-                format!(
-                    "no Docker engine answers at `{}` (from {}): {}",
-                    unreachable.host,
-                    unreachable.origin,
-                    unreachable.reason.describe()
-                ),
-            )
-            .with_label("this project's engine was not checked")
-            .with_help(unreachable.reason.fix()),
+            Diagnostic::new(&META, cx.file_span(), unreachable.headline())
+                .with_label("this project's engine was not checked")
+                .with_help(unreachable.reason.fix())
+                .with_identity(format!("engine at `{}` unreachable", unreachable.host)),
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod external_volume_missing;
 pub mod host_port_taken;
 pub mod image_not_present;
 pub mod leaked_job_container;
+pub mod service_down;
 pub mod unhealthy_container;
 
 /// A compose file and what the engine answered, as the live rules see them.
@@ -46,6 +47,14 @@ impl<'a> LiveContext<'a> {
             .into_iter()
             .flat_map(|snapshot| snapshot.project_containers(self.project))
             .map(|container| (container, container.service().and_then(|name| self.service(name))))
+    }
+
+    /// This project's containers that `docker compose up` manages: neither
+    /// one-offs (`docker compose run`) nor orphans (service gone from the file).
+    pub fn service_containers(&self) -> impl Iterator<Item = (&'a Container, Service<'a>)> + '_ {
+        self.project_containers()
+            .filter(|(container, _)| !container.is_oneoff())
+            .filter_map(|(container, service)| Some((container, service?)))
     }
 
     /// Where a finding about the whole file points: `name:`, else `services:`,
