@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::compose::build::BuildSpec;
 use crate::compose::service_facts::{has_variable, written_with_variable};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 
 declare_rule! {
