@@ -117,7 +117,16 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
         for problem in &model.problems {
             report.error(project, problem.span, &problem.message);
         }
-        match &model.root {
+        let printed = model.root.as_ref().map(|root| {
+            let mut root = root.clone();
+            let first = &project.files[variant.files[0] as usize];
+            if let Some(dir) = first.dir() {
+                project.rebase_paths(&mut root, dir);
+            }
+            emit::as_compose_prints(&mut root);
+            root
+        });
+        match &printed {
             Some(root) if args.origins => {
                 out.push_str(&emit::emit_with_origins(root, &emit::project_origin(&project.files)));
             }
