@@ -420,6 +420,7 @@ fn build_mapping(node: &Node) -> Option<Node> {
 mod tests {
     use super::*;
     use crate::compose::yaml::parse_in;
+    use crate::source::Span;
 
     fn merged(base: &str, overlay: &str) -> Node {
         let mut root = parse_in(base, 0).documents.remove(0);
@@ -501,27 +502,65 @@ mod tests {
 
     #[test]
     fn a_large_overlay_merges_in_linear_time() {
-        // 40,000 services each amended by the overlay, a few reset: a scan per
-        // service would compare names 8e8 times, minutes in a debug build.
-        const SERVICES: usize = 40_000;
-        let mut base = String::from("services:\n");
-        let mut overlay = String::from("services:\n");
-        for at in 0..SERVICES {
-            base.push_str(&format!("  s{at}: {{image: a}}\n"));
-            if at % 1000 == 0 {
-                overlay.push_str(&format!("  s{at}: !reset\n"));
-            } else {
-                overlay.push_str(&format!("  s{at}: {{restart: always}}\n"));
+        // 200,000 services each amended by the overlay, some reset: a scan
+        // per service compares names 2e10 times, which takes many minutes.
+        const SERVICES: usize = 200_000;
+        fn node(value: Value) -> Node {
+            Node {
+                span: Span::default(),
+                value,
+                tag: None,
+                anchor: None,
+                alias: None,
             }
         }
-        overlay.push_str("  added: {image: b}\n");
-        let root = merged(&base, &overlay);
-        let services = root.get("services").unwrap().as_mapping().unwrap();
+        fn scalar(text: &str) -> Node {
+            node(Value::Scalar(Scalar {
+                text: text.to_string(),
+                style: ScalarStyle::Plain,
+                tagged_str: false,
+                raw: None,
+            }))
+        }
+        fn mapping(entries: Vec<(Node, Node)>) -> Node {
+            node(Value::Mapping(Mapping {
+                entries: entries
+                    .into_iter()
+                    .map(|(key, value)| Entry {
+                        key,
+                        value,
+                        merged_from: None,
+                    })
+                    .collect(),
+            }))
+        }
+        let document = |services: Vec<(Node, Node)>| mapping(vec![(scalar("services"), mapping(services))]);
+        let mut base = document(
+            (0..SERVICES)
+                .map(|at| (scalar(&format!("s{at}")), mapping(vec![(scalar("image"), scalar("a"))])))
+                .collect(),
+        );
+        let mut amended: Vec<(Node, Node)> = (0..SERVICES)
+            .map(|at| {
+                let value = if at % 1000 == 0 {
+                    Node {
+                        tag: Some("!reset".to_string()),
+                        ..node(Value::Null)
+                    }
+                } else {
+                    mapping(vec![(scalar("restart"), scalar("always"))])
+                };
+                (scalar(&format!("s{at}")), value)
+            })
+            .collect();
+        amended.push((scalar("added"), mapping(vec![(scalar("image"), scalar("b"))])));
+        merge_documents(&mut base, &document(amended));
+        let services = base.get("services").unwrap().as_mapping().unwrap();
         assert_eq!(services.len(), SERVICES - SERVICES / 1000 + 1);
         assert!(services.get("s0").is_none());
-        let amended = services.get("s1").unwrap();
-        assert_eq!(amended.get("image").unwrap().as_str(), Some("a"));
-        assert_eq!(amended.get("restart").unwrap().as_str(), Some("always"));
+        let kept = services.get("s1").unwrap();
+        assert_eq!(kept.get("image").unwrap().as_str(), Some("a"));
+        assert_eq!(kept.get("restart").unwrap().as_str(), Some("always"));
         assert!(services.get("added").is_some());
     }
 
