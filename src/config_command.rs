@@ -14,6 +14,7 @@ use crate::cli::ConfigArgs;
 use crate::compose::emit;
 use crate::compose::interpolate::{Environment, ProblemKind};
 use crate::compose::model::{Project, Variant};
+use crate::compose::yaml::Node;
 use crate::discover::{self, Target};
 use crate::lint;
 use crate::settings::{Overrides, Settings};
@@ -117,7 +118,8 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
         for problem in &model.problems {
             report.error(project, problem.span, &problem.message);
         }
-        match &model.root {
+        let printed = model.root.as_ref().map(|root| printable(project, variant, root));
+        match &printed {
             Some(root) if args.origins => {
                 out.push_str(&emit::emit_with_origins(root, &emit::project_origin(&project.files)));
             }
@@ -139,6 +141,18 @@ pub fn run(args: &ConfigArgs) -> Result<Outcome, ToolError> {
     } else {
         Outcome::Clean
     })
+}
+
+/// A variant's model as `config` prints it, as Compose does: relative paths
+/// from the project directory (the first file's), values as Compose writes them.
+pub fn printable(project: &Project, variant: &Variant, root: &Node) -> Node {
+    let mut root = root.clone();
+    let first = variant.files.first().map(|&id| &project.files[id as usize]);
+    if let Some(dir) = first.and_then(|file| file.dir()) {
+        project.rebase_paths(&mut root, dir);
+    }
+    emit::as_compose_prints(&mut root);
+    root
 }
 
 /// The compose files `path` names: itself, or those directly in a directory.

@@ -115,8 +115,8 @@ fn env_file_replaces_dot_env() {
         env_file.to_str().unwrap(),
     ]);
     assert!(text.contains("    image: nginx:from-env-file\n"), "{text}");
-    // The value was written plain (`${...}`): it is the number the rules see.
-    assert!(text.contains("      MODE: 8080\n"), "{text}");
+    // Interpolated, so a string to Compose, however it was written.
+    assert!(text.contains("      MODE: \"8080\"\n"), "{text}");
 }
 
 /// The models of every variant of the compose project in `dir`, built in this process.
@@ -142,7 +142,8 @@ fn models(dir: &Path) -> Vec<Node> {
             .collect();
         let mut project = Project::new(files, input.variants, &settings);
         for variant in project.variants.clone() {
-            roots.push(project.model(&variant.files).root.unwrap());
+            let root = project.model(&variant.files).root.unwrap();
+            roots.push(vwe_lint::config_command::printable(&project, &variant, &root));
         }
     }
     roots

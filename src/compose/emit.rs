@@ -20,6 +20,31 @@ use crate::compose::model::ProjectFile;
 use crate::compose::yaml::{Entry, Node, Resolved, Scalar, ScalarStyle, Value};
 use crate::source::Span;
 
+/// Makes a compose model print as Compose prints it: every interpolated
+/// value is a string (a variable that gives `2024.10`, `0100` or nothing is
+/// the text `"2024.10"`, `"0100"` or `""`, not a number or null), and every
+/// `$` in a value is written `$$`, so that Compose reading the output does
+/// not interpolate it a second time. Keys are left alone: Compose never
+/// interpolates them.
+pub fn as_compose_prints(node: &mut Node) {
+    match &mut node.value {
+        Value::Null => {}
+        Value::Scalar(scalar) => {
+            if scalar.raw.is_some() {
+                scalar.tagged_str = true;
+            }
+            if scalar.text.contains('$') {
+                scalar.text = scalar.text.replace('$', "$$");
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(as_compose_prints),
+        Value::Mapping(mapping) => mapping
+            .entries
+            .iter_mut()
+            .for_each(|entry| as_compose_prints(&mut entry.value)),
+    }
+}
+
 /// The tree as YAML text, ending with a newline.
 pub fn emit(node: &Node) -> String {
     Emitter { origin: None }.document(node)
@@ -533,6 +558,33 @@ mod tests {
         round_trip("just text\n");
         round_trip("\"yes\"\n");
         round_trip("~\n");
+    }
+
+    #[test]
+    fn interpolated_values_print_as_strings_and_dollars_doubled() {
+        let mut root = doc("a: x\nb: x\nc: x\nd: 10\ne:\nf: [x]\n\"$k\": x\n");
+        let interpolate = |node: &mut Node, text: &str| {
+            let Value::Scalar(scalar) = &mut node.value else {
+                panic!()
+            };
+            scalar.raw = Some(scalar.text.clone().into_boxed_str());
+            scalar.text = text.to_string();
+        };
+        let Value::Mapping(mapping) = &mut root.value else {
+            panic!()
+        };
+        interpolate(&mut mapping.entries[0].value, "2024.10");
+        interpolate(&mut mapping.entries[1].value, "0100");
+        interpolate(&mut mapping.entries[2].value, "");
+        let Value::Sequence(items) = &mut mapping.entries[5].value.value else {
+            panic!()
+        };
+        interpolate(&mut items[0], "a$b");
+        as_compose_prints(&mut root);
+        assert_eq!(
+            emit(&root),
+            "a: \"2024.10\"\nb: \"0100\"\nc: \"\"\nd: 10\ne: null\nf:\n  - a$$b\n$k: x\n"
+        );
     }
 
     #[test]

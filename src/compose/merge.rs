@@ -4,14 +4,15 @@
 //!
 //! Mappings merge key by key; most sequences append; `command`,
 //! `entrypoint` and `healthcheck.test` replace; `volumes` stay unique by
-//! container path, `secrets` and `configs` by source, `ports` by host IP,
+//! container path, `secrets` and `configs` by target (the source's default
+//! target when none is written), `ports` by host IP,
 //! published port, target port and protocol; `environment`,
 //! `labels` and the other name=value lists merge by name in either form;
 //! `!reset` removes what the base set and `!override` replaces it whole.
 //! Every node keeps its span, so each merged value still points at the file
 //! and line that set it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::yaml::{Entry, Mapping, Node, Scalar, ScalarStyle, Value};
 use super::{ports, volumes};
@@ -43,8 +44,9 @@ enum KeyOf {
     PortBinding,
     /// The path in the container.
     MountTarget,
-    /// The secret's or config's name (`source`).
-    Source,
+    /// Where a secret or config is mounted: its `target`, else the default
+    /// target of its source in this directory (`/run/secrets/<source>`).
+    FileTarget(&'static str),
 }
 
 fn sequence_rule(path: &[&str]) -> SequenceRule {
@@ -58,7 +60,8 @@ fn sequence_rule(path: &[&str]) -> SequenceRule {
         ["depends_on" | "networks"] => SequenceRule::Keyed(Name),
         ["ports"] => SequenceRule::Keyed(PortBinding),
         ["volumes"] => SequenceRule::Keyed(MountTarget),
-        ["secrets" | "configs"] => SequenceRule::Keyed(Source),
+        ["secrets"] => SequenceRule::Keyed(FileTarget("/run/secrets/")),
+        ["configs"] => SequenceRule::Keyed(FileTarget("/")),
         _ => SequenceRule::Append,
     }
 }
@@ -110,33 +113,46 @@ fn merge_section(base: &mut Mapping, section: &Entry, services: bool) {
     let Value::Mapping(target) = &mut base.entries[position].value.value else {
         return;
     };
+    // Items found by name in a map, not by a scan per item: a section of
+    // many services merges in linear time. Resets are removed at the end,
+    // so positions stay valid meanwhile.
+    let mut positions: HashMap<&str, usize> = HashMap::with_capacity(target.entries.len());
+    for (at, entry) in target.entries.iter().enumerate() {
+        if let Some(name) = entry.key.as_str() {
+            positions.entry(name).or_insert(at);
+        }
+    }
+    let mut found: Vec<(Option<usize>, &Entry)> = Vec::with_capacity(items.len());
     for item in items.iter() {
         let Some(item_name) = item.key.as_str() else { continue };
-        if services {
-            merge_service_entry(target, item);
-        } else {
-            merge_entry(target, item, &[item_name], false);
+        found.push((positions.get(item_name).copied(), item));
+    }
+    let mut reset = vec![false; target.entries.len()];
+    for (position, item) in found {
+        let Some(item_name) = item.key.as_str() else { continue };
+        match position {
+            Some(at) if tag_is(&item.value, "!reset") => reset[at] = true,
+            Some(at) if services => merge_service_entry(&mut target.entries[at], item),
+            Some(at) => merge_entry_at(target, Some(at), item, &[item_name], false),
+            None if tag_is(&item.value, "!reset") => {}
+            None => target.entries.push(item.clone()),
         }
+    }
+    if reset.contains(&true) {
+        let mut at = 0;
+        target.entries.retain(|_| {
+            at += 1;
+            !reset.get(at - 1).copied().unwrap_or(false)
+        });
     }
 }
 
-fn merge_service_entry(services: &mut Mapping, item: &Entry) {
-    let name = item.key.as_str().unwrap_or_default();
-    match services
-        .entries
-        .iter_mut()
-        .find(|entry| entry.key.as_str() == Some(name))
-    {
-        Some(existing) if tag_is(&item.value, "!reset") => {
-            let name = existing.key.as_str().unwrap_or_default().to_string();
-            services.entries.retain(|entry| entry.key.as_str() != Some(&name));
-        }
-        Some(existing) if existing.value.as_mapping().is_some() && !tag_is(&item.value, "!override") => {
-            merge_service(&mut existing.value, &item.value);
-        }
-        Some(existing) => *existing = item.clone(),
-        None if tag_is(&item.value, "!reset") => {}
-        None => services.entries.push(item.clone()),
+/// Merges an overlay's service into the base's service of the same name.
+fn merge_service_entry(existing: &mut Entry, item: &Entry) {
+    if existing.value.as_mapping().is_some() && !tag_is(&item.value, "!override") {
+        merge_service(&mut existing.value, &item.value);
+    } else {
+        *existing = item.clone();
     }
 }
 
@@ -160,6 +176,11 @@ pub fn merge_service(base: &mut Node, overlay: &Node) {
 fn merge_entry(base: &mut Mapping, entry: &Entry, path: &[&str], in_service: bool) {
     let key = entry.key.as_str();
     let position = base.entries.iter().position(|existing| existing.key.as_str() == key);
+    merge_entry_at(base, position, entry, path, in_service);
+}
+
+/// [`merge_entry`], with the position of the base's entry of that key known.
+fn merge_entry_at(base: &mut Mapping, position: Option<usize>, entry: &Entry, path: &[&str], in_service: bool) {
     if tag_is(&entry.value, "!reset") {
         if let Some(position) = position {
             base.entries.remove(position);
@@ -275,9 +296,12 @@ fn item_key(item: &Node, key_of: KeyOf) -> Option<String> {
             ))
         }
         KeyOf::MountTarget => Some(volumes::parse_item(item)?.target),
-        KeyOf::Source => match &item.value {
-            Value::Scalar(scalar) => Some(scalar.text.clone()),
-            Value::Mapping(_) => item.get("source").and_then(Node::as_str).map(str::to_string),
+        KeyOf::FileTarget(default_dir) => match &item.value {
+            Value::Scalar(scalar) => Some(format!("{default_dir}{}", scalar.text)),
+            Value::Mapping(_) => match item.get("target").and_then(Node::as_str) {
+                Some(target) => Some(target.to_string()),
+                None => Some(format!("{default_dir}{}", item.get("source")?.as_str()?)),
+            },
             _ => None,
         },
     }
@@ -396,6 +420,7 @@ fn build_mapping(node: &Node) -> Option<Node> {
 mod tests {
     use super::*;
     use crate::compose::yaml::parse_in;
+    use crate::source::Span;
 
     fn merged(base: &str, overlay: &str) -> Node {
         let mut root = parse_in(base, 0).documents.remove(0);
@@ -442,14 +467,101 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_unique_by_source() {
+    fn secrets_and_configs_are_unique_by_target() {
         let root = merged(
-            "services:\n  api:\n    secrets: [db_password, {source: api_key, target: /run/a}]\n",
-            "services:\n  api:\n    secrets: [{source: db_password, mode: 0400}, {source: api_key, target: /run/b}]\n",
+            "services:\n  api:\n    secrets: [db_password, {source: s1, target: t}, {source: api_key, target: /run/a}]\n    configs: [c1, {source: c2, target: /etc/c}]\n",
+            "services:\n  api:\n    secrets: [{source: db_password, mode: 0400}, {source: s2, target: t}, {source: api_key, target: /run/b}]\n    configs: [{source: c3, target: /c1}, c2]\n",
         );
-        let secrets = service(&root, "api").get("secrets").unwrap().as_sequence().unwrap();
-        assert_eq!(secrets.len(), 2);
-        assert!(secrets.iter().all(|secret| secret.span.file == 1));
+        let sources = |key: &str| -> Vec<(String, u32)> {
+            let items = service(&root, "api").get(key).unwrap().as_sequence().unwrap();
+            items
+                .iter()
+                .map(|item| {
+                    let source = item.get("source").unwrap_or(item).as_str().unwrap().to_string();
+                    (source, item.span.file)
+                })
+                .collect()
+        };
+        // The default target of `db_password` is `/run/secrets/db_password`;
+        // `s2` takes `t` over from `s1`; `api_key` at another target is another mount.
+        assert_eq!(
+            sources("secrets"),
+            [
+                ("db_password".into(), 1),
+                ("s2".into(), 1),
+                ("api_key".into(), 0),
+                ("api_key".into(), 1)
+            ]
+        );
+        // A config's default target is `/<source>`.
+        assert_eq!(
+            sources("configs"),
+            [("c3".into(), 1), ("c2".into(), 0), ("c2".into(), 1)]
+        );
+    }
+
+    #[test]
+    fn a_large_overlay_merges_in_linear_time() {
+        // 200,000 services each amended by the overlay, some reset: a scan
+        // per service compares names 2e10 times, which takes many minutes.
+        const SERVICES: usize = 200_000;
+        fn node(value: Value) -> Node {
+            Node {
+                span: Span::default(),
+                value,
+                tag: None,
+                anchor: None,
+                alias: None,
+            }
+        }
+        fn scalar(text: &str) -> Node {
+            node(Value::Scalar(Scalar {
+                text: text.to_string(),
+                style: ScalarStyle::Plain,
+                tagged_str: false,
+                raw: None,
+            }))
+        }
+        fn mapping(entries: Vec<(Node, Node)>) -> Node {
+            node(Value::Mapping(Mapping {
+                entries: entries
+                    .into_iter()
+                    .map(|(key, value)| Entry {
+                        key,
+                        value,
+                        merged_from: None,
+                    })
+                    .collect(),
+            }))
+        }
+        let document = |services: Vec<(Node, Node)>| mapping(vec![(scalar("services"), mapping(services))]);
+        let mut base = document(
+            (0..SERVICES)
+                .map(|at| (scalar(&format!("s{at}")), mapping(vec![(scalar("image"), scalar("a"))])))
+                .collect(),
+        );
+        let mut amended: Vec<(Node, Node)> = (0..SERVICES)
+            .map(|at| {
+                let value = if at % 1000 == 0 {
+                    Node {
+                        tag: Some("!reset".to_string()),
+                        ..node(Value::Null)
+                    }
+                } else {
+                    mapping(vec![(scalar("restart"), scalar("always"))])
+                };
+                (scalar(&format!("s{at}")), value)
+            })
+            .collect();
+        amended.push((scalar("added"), mapping(vec![(scalar("image"), scalar("b"))])));
+        merge_documents(&mut base, &document(amended));
+        let services = base.get("services").unwrap().as_mapping().unwrap();
+        assert_eq!(services.len(), SERVICES - SERVICES / 1000 + 1);
+        assert!(services.get("s0").is_none());
+        let kept = services.get("s1").unwrap();
+        assert_eq!(kept.get("image").unwrap().as_str(), Some("a"));
+        assert_eq!(kept.get("restart").unwrap().as_str(), Some("always"));
+        assert!(services.get("added").is_some());
     }
 
     #[test]

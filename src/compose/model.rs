@@ -88,6 +88,12 @@ pub struct Project {
     /// Each file's resolved document and the problems met resolving it:
     /// a file included from many places is resolved once.
     resolved: HashMap<FileId, (Option<Node>, Vec<ModelProblem>)>,
+    /// The variables of included files, which are not the project's.
+    environments: HashMap<FileId, Environment>,
+    /// The directory relative paths of an included file are resolved from,
+    /// when it is not the file's own: the include's `project_directory`, or
+    /// the directory of the first file of a `path:` list.
+    base_dirs: HashMap<FileId, PathBuf>,
 }
 
 impl Project {
@@ -116,6 +122,8 @@ impl Project {
             reach,
             loaded: HashMap::new(),
             resolved: HashMap::new(),
+            environments: HashMap::new(),
+            base_dirs: HashMap::new(),
         };
         for (source, encoding_error, primary) in files {
             project.push(source, encoding_error, primary);
@@ -177,7 +185,11 @@ impl Project {
             .map_err(|_| Refusal::Read(crate::read::ReadError::NotFound))?;
         let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes.to_vec());
         let id = match environment {
-            Some(environment) => self.push_with(source, encoding_error, false, environment),
+            Some(environment) => {
+                let id = self.push_with(source, encoding_error, false, environment);
+                self.environments.insert(id, environment.clone());
+                id
+            }
             None => self.push(source, encoding_error, false),
         };
         self.loaded.insert(canonical, id);
@@ -288,14 +300,32 @@ impl Project {
                 },
                 _ => continue,
             };
-            let environment = self.include_environment(dir.as_deref(), item, problems);
+            // Compose resolves the included project's relative paths, and
+            // finds its `.env`, in its `project_directory`: by default the
+            // directory of its first file.
+            let project_dir = item
+                .get("project_directory")
+                .and_then(Node::as_str)
+                .filter(|written| !written.is_empty())
+                .zip(dir.as_deref())
+                .map(|(written, dir)| dir.join(written));
+            let first_dir = paths
+                .first()
+                .and_then(|path| path.as_str())
+                .zip(dir.as_deref())
+                .map(|(written, dir)| parent_dir(&dir.join(written)).to_path_buf());
+            let base_dir = project_dir.clone().or(first_dir);
+            let environment = self.include_environment(file, dir.as_deref(), project_dir.as_deref(), item, problems);
             let mut project: Option<Node> = None;
             for path_node in paths {
                 let Some(id) =
-                    self.referenced_file(dir.as_deref(), path_node, "included", environment.as_ref(), problems)
+                    self.referenced_file(dir.as_deref(), path_node, "included", Some(&environment), problems)
                 else {
                     continue;
                 };
+                if let Some(base_dir) = &base_dir {
+                    self.base_dirs.entry(id).or_insert_with(|| base_dir.clone());
+                }
                 if chain.contains(&id) {
                     problems.push(ModelProblem {
                         span: path_node.span,
@@ -324,21 +354,76 @@ impl Project {
         merged
     }
 
-    /// The variables an `include` entry's `env_file:` (one path or a list,
-    /// relative to `dir`) gives its project instead of the `.env` beside it;
-    /// `None` without one. An env file that is not read is a problem at its path.
+    /// The variables of the project an `include` entry of `file` brings in,
+    /// as Compose gives them: those of the including file (the environment,
+    /// then its `.env` or `--env-file`) win over the include's own, which
+    /// come from its `env_file:` (one path or a list, relative to `dir`), else
+    /// from the `.env` of its `project_directory`, else from the `.env` beside
+    /// the included file. An env file that is not read is a problem at its path.
     fn include_environment(
         &self,
+        file: FileId,
         dir: Option<&Path>,
+        project_dir: Option<&Path>,
         item: &Node,
         problems: &mut Vec<ModelProblem>,
-    ) -> Option<Environment> {
-        let written = item.get("env_file")?;
+    ) -> Environment {
+        let inherited = self.variables_of(file);
+        let env_files = match item.get("env_file") {
+            Some(written) => dir.map(|dir| self.include_env_files(dir, written, &inherited, problems)),
+            None => project_dir.map(|project_dir| {
+                let mut variables = HashMap::new();
+                if let Some(text) = self.dot_env(project_dir) {
+                    interpolate::parse_env_file(&text, &mut variables, &inherited);
+                }
+                variables
+            }),
+        };
+        Environment {
+            process: inherited,
+            env_files,
+        }
+    }
+
+    /// The variables `file` is interpolated with, the environment's first.
+    fn variables_of(&self, file: FileId) -> HashMap<String, String> {
+        let environment = self.environments.get(&file).unwrap_or(&self.environment);
+        let mut variables = environment.process.clone();
+        let own = match &environment.env_files {
+            Some(own) => own.clone(),
+            None => {
+                let mut own = HashMap::new();
+                if let Some(text) = self.files[file as usize].dir().and_then(|dir| self.dot_env(dir)) {
+                    interpolate::parse_env_file(&text, &mut own, &environment.process);
+                }
+                own
+            }
+        };
+        for (name, value) in own {
+            variables.entry(name).or_insert(value);
+        }
+        variables
+    }
+
+    /// The text of the `.env` in `dir`, when there is one that may be read
+    /// (one that is refused is reported where the file it serves is parsed).
+    fn dot_env(&self, dir: &Path) -> Option<String> {
+        let bytes = referenced::read(&self.reach, &dir.join(".env")).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The variables of an include's `env_file:` files, read in order.
+    fn include_env_files(
+        &self,
+        dir: &Path,
+        written: &Node,
+        inherited: &HashMap<String, String>,
+        problems: &mut Vec<ModelProblem>,
+    ) -> HashMap<String, String> {
         let paths: Vec<&Node> = match &written.value {
             Value::Sequence(paths) => paths.iter().collect(),
             _ => vec![written],
         };
-        let dir = dir?;
         let mut variables = HashMap::new();
         for path_node in paths {
             let Some(name) = path_node.as_str().filter(|name| !name.is_empty()) else {
@@ -348,7 +433,7 @@ impl Project {
             match referenced::read(&self.reach, &path) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes);
-                    interpolate::parse_env_file(&text, &mut variables, &self.environment.process);
+                    interpolate::parse_env_file(&text, &mut variables, inherited);
                 }
                 Err(refusal) => problems.push(refused(
                     path_node.span,
@@ -358,10 +443,7 @@ impl Project {
                 )),
             }
         }
-        Some(Environment {
-            process: self.environment.process.clone(),
-            env_files: Some(variables),
-        })
+        variables
     }
 
     /// The file a path in the project names (relative to `dir`), or a problem
@@ -514,6 +596,116 @@ impl Project {
         Some(merged)
     }
 
+    /// Rewrites the relative paths of a model that files of other
+    /// directories set (an included project, a service extended from
+    /// another file) relative to `project_dir`, the directory Compose
+    /// resolves the model's paths from: each stays the path its file meant.
+    /// Paths set in files of `project_dir` stay as written.
+    pub fn rebase_paths(&self, root: &mut Node, project_dir: &Path) {
+        let project_dir = absolute(project_dir);
+        let rebase = |node: &mut Node, short_volume: bool| self.rebase(node, &project_dir, short_volume);
+        for entry in services_mut(root) {
+            let service = &mut entry.value;
+            if let Some(build) = child(service, "build") {
+                match &build.value {
+                    Value::Scalar(_) => rebase(build, false),
+                    _ => {
+                        if let Some(context) = child(build, "context") {
+                            rebase(context, false);
+                        }
+                        if let Some(Value::Mapping(contexts)) =
+                            child(build, "additional_contexts").map(|node| &mut node.value)
+                        {
+                            contexts
+                                .entries
+                                .iter_mut()
+                                .for_each(|entry| rebase(&mut entry.value, false));
+                        }
+                    }
+                }
+            }
+            for key in ["env_file", "label_file"] {
+                let Some(files) = child(service, key) else { continue };
+                match &mut files.value {
+                    Value::Sequence(items) => {
+                        for item in items {
+                            match child(item, "path") {
+                                Some(path) => rebase(path, false),
+                                None => rebase(item, false),
+                            }
+                        }
+                    }
+                    _ => rebase(files, false),
+                }
+            }
+            if let Some(Value::Sequence(volumes)) = child(service, "volumes").map(|node| &mut node.value) {
+                for volume in volumes {
+                    if volume.as_mapping().is_none() {
+                        rebase(volume, true);
+                    } else if volume.get("type").and_then(Node::as_str) == Some("bind")
+                        && let Some(source) = child(volume, "source")
+                    {
+                        rebase(source, false);
+                    }
+                }
+            }
+            let watch = child(service, "develop").and_then(|develop| child(develop, "watch"));
+            if let Some(Value::Sequence(rules)) = watch.map(|node| &mut node.value) {
+                for rule in rules {
+                    if let Some(path) = child(rule, "path") {
+                        rebase(path, false);
+                    }
+                }
+            }
+        }
+        for section in ["secrets", "configs"] {
+            if let Some(Value::Mapping(items)) = child(root, section).map(|node| &mut node.value) {
+                for item in &mut items.entries {
+                    if let Some(file) = child(&mut item.value, "file") {
+                        rebase(file, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Project::rebase_paths`] for one path (or the source of a short
+    /// volume, `./data:/data:ro`).
+    fn rebase(&self, node: &mut Node, project_dir: &Path, short_volume: bool) {
+        let Some(written_in) = self
+            .base_dirs
+            .get(&node.span.file)
+            .map(PathBuf::as_path)
+            .or_else(|| self.files.get(node.span.file as usize)?.dir())
+            .map(absolute)
+        else {
+            return;
+        };
+        let Value::Scalar(scalar) = &mut node.value else { return };
+        if written_in == project_dir {
+            return;
+        }
+        let (path, rest) = match scalar.text.split_once(':') {
+            Some((source, rest)) if short_volume => (source, Some(rest)),
+            _ if short_volume => return,
+            _ => (scalar.text.as_str(), None),
+        };
+        // Short volume sources that are paths start with `.`; others name volumes.
+        let is_relative_path = if short_volume {
+            path.starts_with('.')
+        } else {
+            !path.is_empty() && !path.starts_with(['/', '~']) && !path.contains(':')
+        };
+        if !is_relative_path {
+            return;
+        }
+        let mut rebased = relative_to(&absolute(&written_in.join(path)), project_dir);
+        if let Some(rest) = rest {
+            rebased = format!("{rebased}:{rest}");
+        }
+        scalar.text = rebased;
+    }
+
     /// Where the project may read referenced files from.
     pub fn reach(&self) -> &Reach {
         &self.reach
@@ -562,6 +754,53 @@ fn services_mut(document: &mut Node) -> impl Iterator<Item = &mut Entry> {
             _ => None,
         })
         .flatten()
+}
+
+/// The value of `key` in a mapping node.
+fn child<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    match &mut node.value {
+        Value::Mapping(mapping) => mapping
+            .entries
+            .iter_mut()
+            .find(|entry| entry.key.as_str() == Some(key))
+            .map(|entry| &mut entry.value),
+        _ => None,
+    }
+}
+
+/// `path` made absolute and without `.` or `..`, by its text alone, as
+/// Compose resolves a relative path.
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
+/// `path` relative to `dir` (both absolute and clean), as `./x` or `../x`.
+fn relative_to(path: &Path, dir: &Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let dir: Vec<_> = dir.components().collect();
+    let common = path.iter().zip(&dir).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); dir.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    match parts.first().map(String::as_str) {
+        None => ".".to_string(),
+        Some("..") => parts.join("/"),
+        Some(_) => format!("./{}", parts.join("/")),
+    }
 }
 
 /// `./x` as `x`, and `dir/./x` as `dir/x`, as people write paths.
