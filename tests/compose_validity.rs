@@ -59,6 +59,40 @@ cases! {
     project_name_left_empty_by_a_variable: "project-name-unset", ["compose.yaml"], [("S004", "compose.yaml", 1)];
     port_left_empty_by_a_variable: "port-unset", ["compose.yaml"], [("S004", "compose.yaml", 5)];
     host_port_left_empty_by_a_variable_is_valid: "port-unset-host-side", ["compose.yaml"], [];
+    alternative_file_is_valid_alone: "alternative-file", ["docker-compose.images.yml"], [];
+    service_extending_another_file_is_valid: "extends-other-file", ["docker-compose.yml"], [];
+}
+
+/// A file that completes the base's services its own way (images instead
+/// of builds) is a project of its own, not an overlay on the base.
+#[test]
+fn an_alternative_file_is_not_merged_over_the_base() {
+    let dir = common::repo().join("fixtures/compose-validity/alternative-file");
+    let output = common::run_in(
+        &dir,
+        &["config", "--variant", "docker-compose.images.yml", "."],
+        None,
+        Duration::from_secs(60),
+    );
+    let model = common::stdout(&output);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(model.contains("image: vwe/web:1.0"), "{model}");
+    assert!(!model.contains("build:"), "{model}");
+}
+
+/// The services a file keeps for others to extend are judged as the
+/// extending services merge them, not alone as a variant of the base.
+#[test]
+fn a_service_extended_from_another_file_is_judged_merged() {
+    let dir = common::repo().join("fixtures/compose-validity/extends-other-file");
+    let output = common::run_in(&dir, &["--format", "json", "."], None, Duration::from_secs(60));
+    let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let in_library: Vec<&Value> = findings
+        .iter()
+        .filter(|finding| finding["file"].as_str().unwrap_or_default().ends_with("docker-compose.common.yml"))
+        .collect();
+    assert!(in_library.is_empty(), "{in_library:#?}");
+    assert!(findings.is_empty(), "the merged `web` meets the standards: {findings:#?}");
 }
 
 fn case_dir(case: &Case) -> PathBuf {
