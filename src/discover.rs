@@ -278,6 +278,7 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         return;
     };
     let override_file = on_disk(&OVERRIDE_NAMES);
+    let base_content = Content::read(&base);
     let mut files = vec![PlannedFile {
         path: group
             .iter()
@@ -325,8 +326,11 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         // docker-compose.yml), a file named with another kind of name, or
         // an alternative to the base that runs on its own, is a project
         // of its own.
-        let alternative = contents[at].as_ref().is_some_and(|content| content.complete)
-            && !name.to_ascii_lowercase().contains("override");
+        let alternative = !name.to_ascii_lowercase().contains("override")
+            && contents[at]
+                .as_ref()
+                .zip(base_content.as_ref())
+                .is_some_and(|(content, base)| content.is_alternative_to(base));
         if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() || alternative {
             units.push(standalone(target));
             continue;
@@ -345,10 +349,8 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
 
 /// What planning reads of a compose file's content.
 struct Content {
-    /// Every service it names is complete on its own (has an `image:` or a
-    /// `build:`): beside a base, such a file is an alternative to it, not
-    /// an overlay.
-    complete: bool,
+    /// Each service it names, with the keys it sets.
+    services: Vec<(String, Vec<String>)>,
     /// The files its services extend (`extends.file`), as written.
     extends: Vec<String>,
 }
@@ -363,22 +365,57 @@ impl Content {
             .first()
             .and_then(|root| root.get("services"))
             .and_then(crate::compose::yaml::Node::as_mapping);
-        let Some(services) = services else {
-            return Some(Content {
-                complete: false,
-                extends: Vec::new(),
-            });
+        let mut content = Content {
+            services: Vec::new(),
+            extends: Vec::new(),
         };
-        let complete = !services.is_empty()
-            && services
+        for service in services.into_iter().flat_map(|services| services.iter()) {
+            let keys = service
+                .value
+                .as_mapping()
+                .into_iter()
+                .flat_map(|mapping| mapping.iter());
+            content.services.push((
+                service.key.as_str().unwrap_or_default().to_string(),
+                keys.filter_map(|entry| entry.key.as_str().map(str::to_string))
+                    .collect(),
+            ));
+            if let Some(file) = service
+                .value
+                .get("extends")
+                .and_then(|extends| extends.get("file")?.as_str())
+            {
+                content.extends.push(file.to_string());
+            }
+        }
+        Some(content)
+    }
+
+    /// Whether this file, beside `base`, is an alternative to it rather
+    /// than an overlay: every service it names is complete on its own (has
+    /// an `image:` or a `build:`), and the services it shares with the base
+    /// (at least one) repeat every setting of the base's but the image or
+    /// build it swaps. An overlay leaves settings to the base; a file that
+    /// only adds services relies on the base's for its references.
+    fn is_alternative_to(&self, base: &Content) -> bool {
+        let complete = !self.services.is_empty()
+            && self
+                .services
                 .iter()
-                .all(|service| ["image", "build"].iter().any(|key| service.value.get(key).is_some()));
-        let extends = services
+                .all(|(_, keys)| keys.iter().any(|key| key == "image" || key == "build"));
+        let mut shared = self
+            .services
             .iter()
-            .filter_map(|service| service.value.get("extends")?.get("file")?.as_str())
-            .map(str::to_string)
-            .collect();
-        Some(Content { complete, extends })
+            .filter_map(|(name, keys)| Some((keys, &base.services.iter().find(|(other, _)| other == name)?.1)))
+            .peekable();
+        complete
+            && shared.peek().is_some()
+            && shared.all(|(keys, base_keys)| {
+                base_keys
+                    .iter()
+                    .filter(|key| !matches!(key.as_str(), "image" | "build"))
+                    .all(|key| keys.contains(key))
+            })
     }
 }
 
@@ -507,12 +544,19 @@ mod tests {
         let targets = [
             write(
                 "docker-compose.yml",
-                "services:\n  web:\n    build: .\n  db:\n    extends: {file: docker-compose.common.yml, service: db}\n",
+                "services:\n  web:\n    build: .\n    restart: always\n  db:\n    image: postgres:16\n  cache:\n    extends: {file: docker-compose.common.yml, service: cache}\n",
             ),
-            write("docker-compose.common.yml", "services:\n  db:\n    restart: always\n"),
+            write("docker-compose.common.yml", "services:\n  cache:\n    image: redis:7\n"),
             write(
                 "docker-compose.images.yml",
-                "services:\n  web:\n    image: vwe/web:1.0\n  db:\n    image: postgres:16\n",
+                "services:\n  web:\n    image: vwe/web:1.0\n    restart: always\n  db:\n    image: postgres:16\n",
+            ),
+            // Images for the base's services, the rest left to the base: an overlay.
+            write("docker-compose.prod.yml", "services:\n  web:\n    image: vwe/web:1.0\n"),
+            // Services of its own only, which may refer to the base's: an overlay.
+            write(
+                "docker-compose.monitoring.yml",
+                "services:\n  probe:\n    image: vwe/probe:1.0\n",
             ),
             write(
                 "docker-compose.dev.yml",
@@ -520,7 +564,7 @@ mod tests {
             ),
             write(
                 "docker-compose.override.prod.yml",
-                "services:\n  web:\n    image: vwe/web:1.0\n",
+                "services:\n  web:\n    image: vwe/web:1.0\n    restart: always\n",
             ),
         ];
         let settings = Settings::load(dir.path(), &crate::settings::Overrides::default()).unwrap();
@@ -552,6 +596,8 @@ mod tests {
                 vec!["docker-compose.images.yml".to_string()],
                 vec![
                     "docker-compose.yml".to_string(),
+                    "docker-compose.yml+docker-compose.prod.yml".to_string(),
+                    "docker-compose.yml+docker-compose.monitoring.yml".to_string(),
                     "docker-compose.yml+docker-compose.dev.yml".to_string(),
                     "docker-compose.yml+docker-compose.override.prod.yml".to_string(),
                 ],

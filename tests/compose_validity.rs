@@ -89,10 +89,18 @@ fn a_service_extended_from_another_file_is_judged_merged() {
     let findings: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     let in_library: Vec<&Value> = findings
         .iter()
-        .filter(|finding| finding["file"].as_str().unwrap_or_default().ends_with("docker-compose.common.yml"))
+        .filter(|finding| {
+            finding["file"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("docker-compose.common.yml")
+        })
         .collect();
     assert!(in_library.is_empty(), "{in_library:#?}");
-    assert!(findings.is_empty(), "the merged `web` meets the standards: {findings:#?}");
+    assert!(
+        findings.is_empty(),
+        "the merged `web` meets the standards: {findings:#?}"
+    );
 }
 
 fn case_dir(case: &Case) -> PathBuf {

@@ -35,6 +35,16 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
 ];
 
+/// Whether the schema knows `key` in a service (or it is an `x-` extension).
+pub fn is_service_key(key: &str) -> bool {
+    key.starts_with("x-")
+        || SCHEMA
+            .document
+            .pointer("/definitions/service/properties")
+            .and_then(Json::as_object)
+            .is_some_and(|properties| properties.contains_key(key))
+}
+
 /// One schema violation, in user terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Violation {

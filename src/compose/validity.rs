@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::compose::schema::Violation;
+use crate::compose::schema::{self, Violation};
 use crate::compose::site::depends_on_unresolved;
 use crate::compose::yaml::{Node, Value};
 use crate::compose::{ComposeFile, Service, ports, volumes};
@@ -143,7 +143,14 @@ pub fn project_invalid(root: &Node) -> Vec<Violation> {
         if service.get("extends").is_some() {
             continue;
         }
-        if service.get("image").is_none() && service.get("build").is_none() {
+        // A service with a key the schema does not know (a misspelt
+        // `image`) is refused for that, before Compose looks further.
+        let misspelt = service.node().as_mapping().is_some_and(|mapping| {
+            mapping
+                .iter()
+                .any(|entry| entry.key.as_str().is_some_and(|key| !schema::is_service_key(key)))
+        });
+        if !misspelt && service.get("image").is_none() && service.get("build").is_none() {
             out.push(violation(
                 service.name_span(),
                 format!("service `{}` has neither `image` nor `build`", service.name),
@@ -367,7 +374,7 @@ mod tests {
     #[test]
     fn services_must_run_something_on_one_network_stack_and_platform() {
         let found = project(
-            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n",
+            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n",
         );
         assert_eq!(
             found,

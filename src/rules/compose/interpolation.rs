@@ -50,7 +50,7 @@ impl Rule for Interpolation {
                                 &META,
                                 problem.span,
                                 format!(
-                                    "with `{name}` unset, this {} is invalid: {}",
+                                    "variable `{name}` is not set: with `{name}` unset, this {} is invalid ({})",
                                     invalid.what, invalid.violation.message
                                 ),
                             )
