@@ -150,7 +150,11 @@ pub fn project_invalid(root: &Node) -> Vec<Violation> {
                 .iter()
                 .any(|entry| entry.key.as_str().is_some_and(|key| !schema::is_service_key(key)))
         });
-        if !misspelt && service.get("image").is_none() && service.get("build").is_none() {
+        // A `provider:` service is run by a plugin, not from an image.
+        let runs = ["image", "build", "provider"]
+            .iter()
+            .any(|key| service.get(key).is_some());
+        if !misspelt && !runs {
             out.push(violation(
                 service.name_span(),
                 format!("service `{}` has neither `image` nor `build`", service.name),
@@ -374,7 +378,7 @@ mod tests {
     #[test]
     fn services_must_run_something_on_one_network_stack_and_platform() {
         let found = project(
-            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n",
+            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n  h: {provider: {type: model}}\n",
         );
         assert_eq!(
             found,
