@@ -238,11 +238,47 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
             production: is_production(&target.path, settings),
         }],
     };
+    let contents: Vec<Option<Content>> = group.iter().map(|target| Content::read(&target.path)).collect();
+    // A file the others `extends` from holds parts of their services, not
+    // a deployment: it is linted with the project of a file that extends it,
+    // and its services are judged as the extending services merge them.
+    let extends = |at: usize, path: &Path| {
+        contents[at].as_ref().is_some_and(|content| {
+            content
+                .extends
+                .iter()
+                .any(|file| same_file(&join_tidy(dir, file), path))
+        })
+    };
+    let is_library = |path: &Path| (0..group.len()).any(|at| !same_file(&group[at].path, path) && extends(at, path));
     let Some(base) = on_disk(&BASE_NAMES) else {
-        units.extend(group.iter().map(|target| standalone(target)));
+        let mut attached = vec![false; group.len()];
+        for (at, target) in group.iter().enumerate() {
+            if is_library(&target.path) {
+                continue;
+            }
+            let mut unit = standalone(target);
+            for (library, other) in group.iter().enumerate() {
+                if !attached[library] && library != at && extends(at, &other.path) {
+                    attached[library] = true;
+                    unit.files.push(PlannedFile {
+                        path: other.path.clone(),
+                        primary: true,
+                    });
+                }
+            }
+            units.push(unit);
+        }
+        // A file only other libraries extend (a chain, a cycle) is linted alone.
+        for (at, target) in group.iter().enumerate() {
+            if !attached[at] && is_library(&target.path) {
+                units.push(standalone(target));
+            }
+        }
         return;
     };
     let override_file = on_disk(&OVERRIDE_NAMES);
+    let base_content = Content::read(&base);
     let mut files = vec![PlannedFile {
         path: group
             .iter()
@@ -268,10 +304,17 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
             files: default,
         });
     }
-    for target in group {
+    for (at, target) in group.iter().enumerate() {
         let is_base_or_override =
             same_file(&target.path, &base) || override_file.as_ref().is_some_and(|path| same_file(&target.path, path));
         if is_base_or_override {
+            continue;
+        }
+        if is_library(&target.path) {
+            files.push(PlannedFile {
+                path: target.path.clone(),
+                primary: true,
+            });
             continue;
         }
         let name = target
@@ -280,9 +323,15 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
             .and_then(|name| name.to_str())
             .unwrap_or_default();
         // Another base name (a directory with both compose.yaml and
-        // docker-compose.yml), or a file named with another kind of name,
-        // is a project of its own.
-        if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() {
+        // docker-compose.yml), a file named with another kind of name, or
+        // an alternative to the base that runs on its own, is a project
+        // of its own.
+        let alternative = !name.to_ascii_lowercase().contains("override")
+            && contents[at]
+                .as_ref()
+                .zip(base_content.as_ref())
+                .is_some_and(|(content, base)| content.is_alternative_to(base));
+        if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() || alternative {
             units.push(standalone(target));
             continue;
         }
@@ -296,6 +345,78 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         });
     }
     units.push(Unit { files, variants });
+}
+
+/// What planning reads of a compose file's content.
+struct Content {
+    /// Each service it names, with the keys it sets.
+    services: Vec<(String, Vec<String>)>,
+    /// The files its services extend (`extends.file`), as written.
+    extends: Vec<String>,
+}
+
+impl Content {
+    /// `None` for a file that cannot be read here (a pipe, read once by the caller).
+    fn read(path: &Path) -> Option<Content> {
+        let bytes = crate::read::read_regular_file(path, crate::read::MAX_FILE_SIZE).ok()?;
+        let parsed = crate::compose::yaml::parse(&String::from_utf8_lossy(&bytes));
+        let services = parsed
+            .documents
+            .first()
+            .and_then(|root| root.get("services"))
+            .and_then(crate::compose::yaml::Node::as_mapping);
+        let mut content = Content {
+            services: Vec::new(),
+            extends: Vec::new(),
+        };
+        for service in services.into_iter().flat_map(|services| services.iter()) {
+            let keys = service
+                .value
+                .as_mapping()
+                .into_iter()
+                .flat_map(|mapping| mapping.iter());
+            content.services.push((
+                service.key.as_str().unwrap_or_default().to_string(),
+                keys.filter_map(|entry| entry.key.as_str().map(str::to_string))
+                    .collect(),
+            ));
+            if let Some(file) = service
+                .value
+                .get("extends")
+                .and_then(|extends| extends.get("file")?.as_str())
+            {
+                content.extends.push(file.to_string());
+            }
+        }
+        Some(content)
+    }
+
+    /// Whether this file, beside `base`, is an alternative to it rather
+    /// than an overlay: every service it names is complete on its own (has
+    /// an `image:` or a `build:`), and the services it shares with the base
+    /// (at least one) repeat every setting of the base's but the image or
+    /// build it swaps. An overlay leaves settings to the base; a file that
+    /// only adds services relies on the base's for its references.
+    fn is_alternative_to(&self, base: &Content) -> bool {
+        let complete = !self.services.is_empty()
+            && self
+                .services
+                .iter()
+                .all(|(_, keys)| keys.iter().any(|key| key == "image" || key == "build"));
+        let mut shared = self
+            .services
+            .iter()
+            .filter_map(|(name, keys)| Some((keys, &base.services.iter().find(|(other, _)| other == name)?.1)))
+            .peekable();
+        complete
+            && shared.peek().is_some()
+            && shared.all(|(keys, base_keys)| {
+                base_keys
+                    .iter()
+                    .filter(|key| !matches!(key.as_str(), "image" | "build"))
+                    .all(|key| keys.contains(key))
+            })
+    }
 }
 
 /// `dir/name`, without a leading `./` for the current directory.
@@ -410,6 +531,112 @@ mod tests {
         for other in ["config.yml", "Dockerfile-old", "compose.json", "README.md"] {
             assert_eq!(kind_by_name(Path::new(other)), None, "{other}");
         }
+    }
+
+    #[test]
+    fn alternatives_beside_a_base_are_projects_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            Target { path, explicit: false }
+        };
+        let targets = [
+            write(
+                "docker-compose.yml",
+                "services:\n  web:\n    build: .\n    restart: always\n  db:\n    image: postgres:16\n  cache:\n    extends: {file: docker-compose.common.yml, service: cache}\n",
+            ),
+            write("docker-compose.common.yml", "services:\n  cache:\n    image: redis:7\n"),
+            write(
+                "docker-compose.images.yml",
+                "services:\n  web:\n    image: vwe/web:1.0\n    restart: always\n  db:\n    image: postgres:16\n",
+            ),
+            // Images for the base's services, the rest left to the base: an overlay.
+            write("docker-compose.prod.yml", "services:\n  web:\n    image: vwe/web:1.0\n"),
+            // Services of its own only, which may refer to the base's: an overlay.
+            write(
+                "docker-compose.monitoring.yml",
+                "services:\n  probe:\n    image: vwe/probe:1.0\n",
+            ),
+            write(
+                "docker-compose.dev.yml",
+                "services:\n  web:\n    environment: {DEBUG: \"1\"}\n",
+            ),
+            write(
+                "docker-compose.override.prod.yml",
+                "services:\n  web:\n    image: vwe/web:1.0\n    restart: always\n",
+            ),
+        ];
+        let settings = Settings::load(dir.path(), &crate::settings::Overrides::default()).unwrap();
+        let units = plan(&targets, &settings);
+        let names = |unit: &Unit| -> Vec<String> {
+            unit.variants
+                .iter()
+                .map(|variant| {
+                    let files: Vec<String> = variant
+                        .files
+                        .iter()
+                        .map(|&at| {
+                            unit.files[at as usize]
+                                .path
+                                .file_name()
+                                .unwrap()
+                                .to_string_lossy()
+                                .into_owned()
+                        })
+                        .collect();
+                    files.join("+")
+                })
+                .collect()
+        };
+        let planned: Vec<Vec<String>> = units.iter().map(names).collect();
+        assert_eq!(
+            planned,
+            [
+                vec!["docker-compose.images.yml".to_string()],
+                vec![
+                    "docker-compose.yml".to_string(),
+                    "docker-compose.yml+docker-compose.prod.yml".to_string(),
+                    "docker-compose.yml+docker-compose.monitoring.yml".to_string(),
+                    "docker-compose.yml+docker-compose.dev.yml".to_string(),
+                    "docker-compose.yml+docker-compose.override.prod.yml".to_string(),
+                ],
+            ]
+        );
+        // The file `db` extends from is linted with the project, in no variant of its own.
+        assert!(
+            units[1]
+                .files
+                .iter()
+                .any(|file| file.path.ends_with("docker-compose.common.yml"))
+        );
+    }
+
+    #[test]
+    fn a_file_extended_by_a_standalone_file_is_linted_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            Target { path, explicit: false }
+        };
+        let targets = [
+            write("docker-compose.common.yml", "services:\n  base:\n    restart: always\n"),
+            write(
+                "docker-compose.dev.yml",
+                "services:\n  web:\n    image: x\n    extends: {file: docker-compose.common.yml, service: base}\n",
+            ),
+        ];
+        let settings = Settings::load(dir.path(), &crate::settings::Overrides::default()).unwrap();
+        let units = plan(&targets, &settings);
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].files.len(), 2);
+        assert_eq!(units[0].variants.len(), 1);
+        assert!(
+            units[0].files[units[0].variants[0].files[0] as usize]
+                .path
+                .ends_with("docker-compose.dev.yml")
+        );
     }
 
     #[test]

@@ -376,8 +376,11 @@ pub fn lint_project(
             variant_roots: &variant_roots,
         };
         let mut diagnostics = Vec::new();
-        for rule in enabled.iter().filter(|rule| rule.scope() == Scope::Project) {
-            rule.check_compose(&cx, &mut diagnostics);
+        for rule in &enabled {
+            match rule.scope() {
+                Scope::Project => rule.check_compose(&cx, &mut diagnostics),
+                Scope::File => rule.check_merged(&cx, &mut diagnostics),
+            }
         }
         for mut diagnostic in diagnostics {
             let id = (diagnostic.span.file as usize).min(found.len() - 1);

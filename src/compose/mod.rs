@@ -11,6 +11,7 @@ pub mod referenced;
 pub mod schema;
 pub mod service_facts;
 pub mod site;
+pub mod validity;
 pub mod volumes;
 pub mod yaml;
 

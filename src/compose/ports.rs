@@ -249,6 +249,77 @@ pub fn parse_short(text: &str) -> Option<PortMapping> {
     })
 }
 
+/// Why Compose refuses a short-syntax entry (its interpolated text), in its
+/// own order of checks; `None` when it accepts it. Stricter than
+/// [`parse_short`], which reads what it can of a value holding a variable.
+pub fn short_syntax_error(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let count = parts.len();
+    let (ip, host, container) = match count {
+        1 => ("", "", parts[0]),
+        2 => ("", parts[0], parts[1]),
+        _ => (
+            &text[..text.len() - parts[count - 1].len() - parts[count - 2].len() - 2],
+            parts[count - 2],
+            parts[count - 1],
+        ),
+    };
+    let (container, protocol) = match container.split_once('/') {
+        _ if container.is_empty() || container.starts_with('/') => ("", ""),
+        Some((port, rest)) => {
+            let protocol = rest.split('/').next().unwrap_or("");
+            (port, if protocol.is_empty() { "tcp" } else { protocol })
+        }
+        None => (container, "tcp"),
+    };
+    let bare_ip = ip.strip_prefix('[').and_then(|ip| ip.strip_suffix(']')).unwrap_or(ip);
+    if !ip.is_empty() && bare_ip.parse::<std::net::IpAddr>().is_err() {
+        return Some(format!("`{ip}` is not an IP address"));
+    }
+    if container.is_empty() {
+        return Some("it has no container port".to_string());
+    }
+    let Some(target) = compose_range(container) else {
+        return Some(format!("`{container}` is not a container port or range (0-65535)"));
+    };
+    if target.end == 0 {
+        return Some("it has no container port (`0`)".to_string());
+    }
+    if !host.is_empty() {
+        let Some(published) = compose_range(host) else {
+            return Some(format!("`{host}` is not a host port or range (0-65535)"));
+        };
+        // A host range may give a single container port its choice of ports.
+        let sizes_differ = target.end - target.start != published.end - published.start;
+        if sizes_differ && !target.is_single() {
+            return Some(format!(
+                "the host range `{host}` and the container range `{container}` differ in size"
+            ));
+        }
+    }
+    if !matches!(protocol.to_ascii_lowercase().as_str(), "tcp" | "udp" | "sctp") {
+        return Some(format!("`{protocol}` is no protocol (`tcp`, `udp` or `sctp`)"));
+    }
+    None
+}
+
+/// A port or range as Compose reads one: decimal digits only, up to 65535,
+/// the start not after the end.
+fn compose_range(text: &str) -> Option<PortRange> {
+    let number = |part: &str| {
+        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u16>().ok())
+            .flatten()
+    };
+    let mut bounds = text.split('-');
+    let start = number(bounds.next()?)?;
+    let end = match bounds.next() {
+        Some(end) => number(end)?,
+        None => start,
+    };
+    (start <= end).then_some(PortRange { start, end })
+}
+
 /// Parses a long-syntax entry (a mapping with `target`, ...).
 pub fn parse_long(node: &Node) -> Option<PortMapping> {
     let mapping = node.as_mapping()?;

@@ -35,6 +35,16 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
 ];
 
+/// Whether the schema knows `key` in a service (or it is an `x-` extension).
+pub fn is_service_key(key: &str) -> bool {
+    key.starts_with("x-")
+        || SCHEMA
+            .document
+            .pointer("/definitions/service/properties")
+            .and_then(Json::as_object)
+            .is_some_and(|properties| properties.contains_key(key))
+}
+
 /// One schema violation, in user terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Violation {
@@ -48,7 +58,8 @@ pub struct Violation {
 
 /// The document as JSON, the way Compose sees it: scalars resolved by the
 /// YAML 1.2 core schema, except that interpolated values stay strings
-/// (Compose converts them only where the schema types a field).
+/// (Compose converts them only where the schema types a field). What an
+/// overlay tags `!reset` is removed before Compose validates the file.
 pub fn to_json(node: &Node) -> Json {
     match &node.value {
         Value::Null => Json::Null,
@@ -62,10 +73,10 @@ pub fn to_json(node: &Node) -> Json {
             }
             Resolved::Str(text) => Json::String(text.to_string()),
         },
-        Value::Sequence(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Sequence(items) => Json::Array(items.iter().filter(|item| !is_reset(item)).map(to_json).collect()),
         Value::Mapping(mapping) => {
             let mut object = Map::with_capacity(mapping.len());
-            for entry in mapping {
+            for entry in mapping.iter().filter(|entry| !is_reset(&entry.value)) {
                 object
                     .entry(key_text(&entry.key))
                     .or_insert_with(|| to_json(&entry.value));
@@ -73,6 +84,10 @@ pub fn to_json(node: &Node) -> Json {
             Json::Object(object)
         }
     }
+}
+
+fn is_reset(node: &Node) -> bool {
+    node.tag.as_deref() == Some("!reset")
 }
 
 /// A mapping key as a JSON property name.
@@ -159,7 +174,7 @@ impl<'a> Translator<'a> {
                         .node
                         .as_mapping()?
                         .iter()
-                        .find(|entry| key_text(&entry.key) == name)?;
+                        .find(|entry| !is_reset(&entry.value) && key_text(&entry.key) == name)?;
                     if !place.path.is_empty() {
                         place.path.push('.');
                     }
@@ -168,7 +183,12 @@ impl<'a> Translator<'a> {
                     place.key = Some(&entry.key);
                 }
                 LocationSegment::Index(index) => {
-                    place.node = place.node.as_sequence()?.get(index)?;
+                    place.node = place
+                        .node
+                        .as_sequence()?
+                        .iter()
+                        .filter(|item| !is_reset(item))
+                        .nth(index)?;
                     place.key = None;
                     place.path.push_str(&format!("[{index}]"));
                 }
@@ -593,6 +613,18 @@ mod tests {
     fn valid_files_pass() {
         let text = "version: \"3.9\"\nname: demo\nx-common: &c {restart: always}\nservices:\n  web:\n    <<: *c\n    build: .\n    ports: [\"80:80\", 443, {target: 8080, published: \"8080\"}]\n    privileged: \"true\"\n    pre_start: [{command: [echo]}]\n    deploy: {resources: {limits: {cpus: \"0.5\", memory: 512M}}}\n    healthcheck: {interval: 1m30s, retries: 3}\n    x-anything: 1\nnetworks: {default: }\nvolumes: {data: }\n";
         assert_eq!(violations(text), []);
+    }
+
+    #[test]
+    fn what_an_overlay_resets_is_gone_before_validation() {
+        let text = "services:\n  web:\n    restart: !reset null\n    user: !reset null\n    ports: [!reset 1, {target: http}]\n";
+        assert_eq!(
+            violations(text),
+            [(
+                "http".into(),
+                "`services.web.ports[0].target` must be an integer, found `http`".into()
+            )]
+        );
     }
 
     #[test]

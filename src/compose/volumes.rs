@@ -126,6 +126,25 @@ pub fn parse_short(text: &str) -> Option<Mount> {
     })
 }
 
+/// Why Compose refuses a short-syntax entry (its interpolated text); `None`
+/// when it accepts it. Compose takes a text of one or two characters as the
+/// target whatever it holds, and otherwise wants every field filled.
+pub fn short_syntax_error(text: &str) -> Option<&'static str> {
+    match text.len() {
+        0 => return Some("it is empty"),
+        1 | 2 => return None,
+        _ => {}
+    }
+    let fields = split_fields(text);
+    if fields.iter().any(|field| field.is_empty()) {
+        Some("a source, target or mode between its colons is empty")
+    } else if fields.len() > 3 {
+        Some("it has more colons than `source:target:mode`")
+    } else {
+        None
+    }
+}
+
 pub fn parse_long(node: &Node) -> Option<Mount> {
     let mapping = node.as_mapping()?;
     let text = |key: &str| mapping.get(key).and_then(Node::as_str).filter(|text| !text.is_empty());

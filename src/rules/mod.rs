@@ -196,6 +196,10 @@ pub trait Rule: Sync {
 
     fn check_compose(&self, _cx: &ComposeContext, _out: &mut Vec<Diagnostic>) {}
 
+    /// A file-scope rule's check of each variant's merged model, for what
+    /// Compose validates on the project rather than on each file.
+    fn check_merged(&self, _cx: &ComposeContext, _out: &mut Vec<Diagnostic>) {}
+
     fn check_dockerfile(&self, _cx: &DockerfileContext, _out: &mut Vec<Diagnostic>) {}
 
     /// The E rules: the compose file against a snapshot of the engine (`vwe-lint env`).

@@ -2,6 +2,7 @@
 //! required but unset (errors), or unset without a default (a warning).
 
 use crate::compose::interpolate::ProblemKind;
+use crate::compose::validity;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
@@ -25,6 +26,7 @@ impl Rule for Interpolation {
     }
 
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let invalid_when_unset = invalid_when_unset(cx);
         for problem in &cx.interpolation.problems {
             let diagnostic = match &problem.kind {
                 ProblemKind::Malformed { .. } => Diagnostic::new(&META, problem.span, problem.kind.message())
@@ -38,6 +40,26 @@ impl Rule for Interpolation {
                     ))
                 }
                 ProblemKind::Unset { name } => {
+                    let invalid = invalid_when_unset
+                        .iter()
+                        .find(|invalid| invalid.node.contains(problem.span));
+                    if let Some(invalid) = invalid {
+                        out.push(
+                            Diagnostic::new(
+                                &META,
+                                problem.span,
+                                format!(
+                                    "variable `{name}` is not set: with `{name}` unset, this {} is invalid ({})",
+                                    invalid.what, invalid.violation.message
+                                ),
+                            )
+                            .with_label(format!("`{name}` is unset"))
+                            .with_help(format!(
+                                "set `{name}` (environment, `.env` or `--env-file`), or give a valid default: `${{{name}:-default}}`"
+                            )),
+                        );
+                        continue;
+                    }
                     let mut diagnostic = Diagnostic::new(&META, problem.span, problem.kind.message())
                     .with_label(format!("`{name}` is unset"))
                     .with_help(format!(
@@ -51,5 +73,22 @@ impl Rule for Interpolation {
             };
             out.push(diagnostic);
         }
+    }
+}
+
+/// The values Compose refuses as an unset variable leaves them: an unset
+/// variable there is an error, not a warning.
+fn invalid_when_unset(cx: &ComposeContext) -> Vec<validity::Invalid> {
+    let any_unset = cx
+        .interpolation
+        .problems
+        .iter()
+        .any(|problem| matches!(problem.kind, ProblemKind::Unset { .. }));
+    match cx.yaml.documents.first() {
+        Some(root) if any_unset => validity::file_invalid(root, &cx.interpolation.unresolved)
+            .into_iter()
+            .filter(|invalid| invalid.unset)
+            .collect(),
+        _ => Vec::new(),
     }
 }

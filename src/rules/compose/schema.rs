@@ -1,6 +1,6 @@
 //! S003: the compose file breaks the Compose schema.
 
-use crate::compose::schema;
+use crate::compose::{schema, validity};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{ComposeContext, Rule, RuleMeta, Scope, declare_rule};
 
@@ -50,17 +50,41 @@ impl Rule for Schema {
             );
             return;
         }
-        for violation in schema::validate(root, &cx.interpolation.unresolved) {
-            let mut diagnostic = Diagnostic::new(&META, violation.span, violation.message).with_label(violation.label);
-            if let Some(help) = violation.help {
-                diagnostic = diagnostic.with_help(help);
-            }
-            if let Some((span, message)) = violation.secondary {
-                diagnostic = diagnostic.with_secondary(span, message);
-            }
-            out.push(diagnostic);
+        let unresolved = &cx.interpolation.unresolved;
+        let beyond_schema = validity::file_invalid(root, unresolved)
+            .into_iter()
+            .filter(|invalid| !invalid.unset)
+            .map(|invalid| invalid.violation);
+        for violation in schema::validate(root, unresolved).into_iter().chain(beyond_schema) {
+            out.push(diagnostic(violation));
         }
     }
+
+    /// Compose validates each file, then the project the files make.
+    fn check_merged(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
+        let Some(file) = cx.file else {
+            return;
+        };
+        for mut violation in validity::project_invalid(file.root) {
+            // A service the variant's own file does not complete is
+            // invalid only in that variant: the message names it.
+            if !std::ptr::eq(cx.source_of(violation.span), cx.source) {
+                violation.message = format!("{} (deployed with `{}`)", violation.message, cx.source.path.display());
+            }
+            out.push(diagnostic(violation));
+        }
+    }
+}
+
+fn diagnostic(violation: schema::Violation) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(&META, violation.span, violation.message).with_label(violation.label);
+    if let Some(help) = violation.help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    if let Some((span, message)) = violation.secondary {
+        diagnostic = diagnostic.with_secondary(span, message);
+    }
+    diagnostic
 }
 
 /// `a`, `b` and 3 more.
