@@ -10,8 +10,8 @@
 //! - the round trip: `vwe-lint config`'s output, given back to Compose, is
 //!   accepted and gives Compose's model of the original files.
 //!
-//! Every difference left is in [`ALLOWED`] with its reason, or in
-//! [`FIXED_ON_THE_VALIDITY_BRANCH`]. The test prints its figures.
+//! Every difference left is in [`ALLOWED`] with its reason. The test prints
+//! its figures.
 
 mod common;
 
@@ -178,63 +178,6 @@ const ALLOWED: &[(&str, Aspect, &str)] = {
         ),
     ]
 };
-
-/// Verdict differences the `validity` branch closes (issue #12, the
-/// validation items of part 2): delete this list when it is merged.
-const FIXED_ON_THE_VALIDITY_BRANCH: &[&str] = &[
-    // depends_on cycles, a service depending on itself
-    "compose-go/loader/testdata/compose-depends-on-cycle.yaml",
-    "compose-go/loader/testdata/compose-depends-on-profile-no-cycle.yaml",
-    "compose-go/loader/testdata/compose-depends-on-self.yaml",
-    // a service with neither `image` nor `build` (an `image` empty after interpolation too)
-    "devcontainers-templates/src/docker-existing-docker-compose/.devcontainer/docker-compose.yml",
-    "vscode-dev-containers/containers/docker-existing-docker-compose/.devcontainer/docker-compose.yml",
-    "docker-compose/pkg/e2e/testdata/TestImagesAfterImageRemoved/compose.yaml",
-    "docker-compose/pkg/e2e/testdata/TestUpWithBuildDependencies/compose.yaml",
-    "dokploy-templates/blueprints/postgres-pgdog/docker-compose.yml",
-    "kompose/script/test/fixtures/unused/merge-multiple-compose/compose-new-service-prob.yml",
-    "kompose/script/test/fixtures/unused/merge-multiple-compose/compose-port-prod.yml",
-    "fixtures/hostile/fix/flow-logging-block-override/compose.yaml+fixtures/hostile/fix/flow-logging-block-override/compose.override.yaml",
-    "fixtures/rules/C101/compose.approved.yaml",
-    "fixtures/rules/C503/compose.fix-flow.yaml",
-    // `build.platforms` without the service's `platform`
-    "docker-compose/pkg/e2e/fixtures/build-test/platforms/compose.yaml+docker-compose/pkg/e2e/fixtures/build-test/platforms/compose-service-platform-and-no-build-platforms.yaml",
-    "docker-compose/pkg/e2e/fixtures/build-test/platforms/compose.yaml+docker-compose/pkg/e2e/fixtures/build-test/platforms/compose-service-platform-not-in-build-platforms.yaml",
-    // an empty volume source or target (`:/media`, `data::`) from an unset variable
-    "awesome-compose/plex/compose.yaml",
-    "dokploy-templates/blueprints/ampache/docker-compose.yml",
-    "dokploy-templates/blueprints/audiobookshelf/docker-compose.yml",
-    "dokploy-templates/blueprints/bazarr/docker-compose.yml",
-    "dokploy-templates/blueprints/crowdsec/docker-compose.yml",
-    "dokploy-templates/blueprints/openobserve/docker-compose.yml",
-    "dokploy-templates/blueprints/pre0.22.5-supabase/docker-compose.yml",
-    "dokploy-templates/blueprints/supabase/docker-compose.yml",
-    "fixtures/rules/C301/compose.standard.yaml",
-    "fixtures/rules/C302/compose.variable-source.yaml",
-    "fixtures/rules/C303/compose.named-volume.yaml",
-    "fixtures/rules/C305/compose.allowed.yaml",
-    // a port invalid with its variable unset (`${PORT}:80`), or bad short port syntax (`invalid proto`, `invalid containerPort`)
-    "dokploy-templates/blueprints/documenso/docker-compose.yml",
-    "dokploy-templates/blueprints/evershop/docker-compose.yml",
-    "dokploy-templates/blueprints/java/docker-compose.yml",
-    "dokploy-templates/blueprints/lavalink/docker-compose.yml",
-    "dokploy-templates/blueprints/livekit/docker-compose.yml",
-    "dokploy-templates/blueprints/ntfy/docker-compose.yml",
-    "dokploy-templates/blueprints/teable/docker-compose.yml",
-    "kompose/script/test/fixtures/etherpad/docker-compose.yml",
-    "kompose/script/test/fixtures/etherpad/docker-compose.yml+kompose/script/test/fixtures/etherpad/docker-compose-no-image.yml",
-    "kompose/script/test/fixtures/etherpad/docker-compose.yml+kompose/script/test/fixtures/etherpad/docker-compose-no-ports.yml",
-    "kompose/script/test/fixtures/gitlab/docker-compose.yml",
-    "fixtures/rules/C201/compose.variable.yaml",
-    "fixtures/rules/C203/compose.internal.yaml",
-    "fixtures/rules/C204/compose.unquoted.yaml",
-    // an empty `container_name`, or project `name:`, after interpolation
-    "docker-compose/pkg/e2e/testdata/TestUpContainerNameConflict/compose.yaml",
-    "dokploy-templates/blueprints/huly/docker-compose.yml",
-    // `!reset null` on a scalar (`restart`), which Compose accepts
-    "fixtures/hostile/fix/reset-restart/compose.yaml+fixtures/hostile/fix/reset-restart/compose.override.yaml",
-    "fixtures/hostile/fuzz/broken-fix-reset-restart/project/compose.yaml+fixtures/hostile/fuzz/broken-fix-reset-restart/project/docker-compose.prod.yml",
-];
 
 /// The Compose binary, or `None` (after a SKIPPED line) without one.
 fn compose_binary() -> Option<PathBuf> {
@@ -920,10 +863,8 @@ fn docker_compose_and_vwe_lint_agree() {
     let outcomes: Vec<Outcome> = pool.install(|| all.par_iter().map(|case| judge(&compose, case)).collect());
     let elapsed = started.elapsed();
 
-    let validity: BTreeSet<&str> = FIXED_ON_THE_VALIDITY_BRANCH.iter().copied().collect();
     let mut unexplained = Vec::new();
     let mut allowed_used = BTreeSet::new();
-    let mut validity_used = BTreeSet::new();
     let (mut verdicts_agree, mut both_accept, mut models_agree, mut round_trips) = (0, 0, 0, 0);
     for outcome in &outcomes {
         let verdict_differs = outcome
@@ -947,8 +888,6 @@ fn docker_compose_and_vwe_lint_agree() {
                 .position(|(label, allowed, _)| *label == outcome.label && allowed == aspect);
             if let Some(at) = allowed {
                 allowed_used.insert(at);
-            } else if verdict_differs && validity.contains(outcome.label.as_str()) {
-                validity_used.insert(outcome.label.as_str());
             } else {
                 unexplained.push(format!("{} [{aspect:?}] {detail}", outcome.label));
             }
@@ -959,11 +898,6 @@ fn docker_compose_and_vwe_lint_agree() {
         .enumerate()
         .filter(|(at, _)| !allowed_used.contains(at))
         .map(|(_, (label, aspect, _))| format!("{label} [{aspect:?}]"))
-        .chain(
-            validity
-                .difference(&validity_used)
-                .map(|label| format!("{label} [validity branch]")),
-        )
         .collect();
 
     let mut figures = format!(
@@ -971,7 +905,7 @@ fn docker_compose_and_vwe_lint_agree() {
          verdict agreement: {verdicts_agree}/{} ({:.1}%); Compose rejects {}\n\
          model agreement: {models_agree}/{both_accept} variants both accept ({:.1}%)\n\
          round trip: {round_trips}/{both_accept} ({:.1}%)\n\
-         allow-list: {} entries; fixed on the validity branch: {}\n",
+         allow-list: {} entries\n",
         outcomes.len(),
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
@@ -984,7 +918,6 @@ fn docker_compose_and_vwe_lint_agree() {
         percent(models_agree, both_accept),
         percent(round_trips, both_accept),
         ALLOWED.len(),
-        FIXED_ON_THE_VALIDITY_BRANCH.len(),
     );
     for (label, aspect, reason) in ALLOWED {
         figures.push_str(&format!("  allowed {label} [{aspect:?}]: {reason}\n"));
