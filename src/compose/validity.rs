@@ -151,13 +151,18 @@ pub fn project_invalid(root: &Node) -> Vec<Violation> {
                 .any(|entry| entry.key.as_str().is_some_and(|key| !schema::is_service_key(key)))
         });
         // A `provider:` service is run by a plugin, not from an image.
-        let runs = ["image", "build", "provider"]
-            .iter()
-            .any(|key| service.get(key).is_some());
-        if !misspelt && !runs {
+        let runs = ["build", "provider"].iter().any(|key| service.get(key).is_some());
+        // Compose takes an empty image (an unset `${IMAGE}`) for none.
+        let empty_image = service.get("image").filter(|image| is_empty_text(image));
+        if !misspelt && !runs && service.get("image").is_none_or(|image| is_empty_text(image)) {
+            let why = if empty_image.is_some() {
+                " (its `image:` is empty)"
+            } else {
+                ""
+            };
             out.push(violation(
                 service.name_span(),
-                format!("service `{}` has neither `image` nor `build`", service.name),
+                format!("service `{}` has neither `image` nor `build`{why}", service.name),
                 "nothing to run",
                 Some("give it an `image:` to run, or a `build:` to build one"),
             ));
@@ -378,7 +383,7 @@ mod tests {
     #[test]
     fn services_must_run_something_on_one_network_stack_and_platform() {
         let found = project(
-            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n  h: {provider: {type: model}}\n",
+            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n  h: {provider: {type: model}}\n  i: {image: \"\"}\n",
         );
         assert_eq!(
             found,
@@ -391,6 +396,10 @@ mod tests {
                 (
                     "linux/amd64".into(),
                     "service `d` runs on `linux/amd64`, which its `build.platforms` does not list".into()
+                ),
+                (
+                    "i".into(),
+                    "service `i` has neither `image` nor `build` (its `image:` is empty)".into()
                 ),
             ]
         );
