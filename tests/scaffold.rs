@@ -71,18 +71,19 @@ fn a_scaffolded_rule_is_three_files() {
     let copy = copy.path();
     copy_repository(copy);
     for (code, name, kind) in [
-        ("C998", "every-service", "compose"),
-        ("D998", "every-run", "dockerfile"),
-        ("X998", "every-built-service", "cross"),
-        ("E998", "every-live-service", "live"),
+        ("C704", "every-service", "compose"),
+        ("D414", "every-run", "dockerfile"),
+        ("X106", "every-built-service", "cross"),
+        ("E501", "every-live-service", "live"),
     ] {
         run(copy, "scripts/new-rule", &[code, name, "--kind", kind], &[]);
     }
-    // The checks: the only code a new rule needs beyond what the script wrote.
+    // The checks (narrow, so that only the new fixtures change): the only
+    // code a new rule needs beyond what the script wrote.
     let compose_check = "    fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
-        for service in file.services() {
-            out.push(Diagnostic::new(&META, service.node().span, \"a service\"));
+        for service in file.services().filter(|service| service.name == \"app\") {
+            out.push(Diagnostic::new(&META, service.node().span, \"a service named app\"));
         }
     }";
     let empty_compose = "    fn check_compose(&self, _cx: &ComposeContext, _out: &mut Vec<Diagnostic>) {}";
@@ -102,7 +103,9 @@ fn a_scaffolded_rule_is_three_files() {
         "    fn check_dockerfile(&self, _cx: &DockerfileContext, _out: &mut Vec<Diagnostic>) {}",
         "    fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         for run in cx.dockerfile.instructions.iter().filter(|i| i.keyword == Keyword::Run) {
-            out.push(Diagnostic::new(&META, run.span, \"a RUN\"));
+            if cx.source.text[run.span.start..run.span.end].trim() == \"RUN true\" {
+                out.push(Diagnostic::new(&META, run.span, \"RUN true\"));
+            }
         }
     }",
     );
@@ -128,7 +131,7 @@ fn a_scaffolded_rule_is_three_files() {
         .iter()
         .map(|rule| rule["code"].as_str().unwrap().to_string())
         .collect();
-    for code in ["C998", "D998", "X998", "E998"] {
+    for code in ["C704", "D414", "X106", "E501"] {
         assert!(codes.contains(&code.to_string()), "{code} is not registered: {codes:?}");
     }
     let markdown = run(
@@ -146,7 +149,7 @@ fn a_scaffolded_rule_is_three_files() {
     let after = snapshots(copy);
     let added: Vec<_> = after.keys().filter(|path| !before.contains_key(*path)).collect();
     assert_eq!(added.len(), 3, "{added:?}");
-    for code in ["C998", "D998", "X998"] {
+    for code in ["C704", "D414", "X106"] {
         let snapshot = added
             .iter()
             .find(|path| path.to_string_lossy().contains(&format!("@{code}__")))
