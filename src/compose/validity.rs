@@ -153,9 +153,8 @@ pub fn project_invalid(root: &Node) -> Vec<Violation> {
         // A `provider:` service is run by a plugin, not from an image.
         let runs = ["build", "provider"].iter().any(|key| service.get(key).is_some());
         // Compose takes an empty image (an unset `${IMAGE}`) for none.
-        let empty_image = service.get("image").filter(|image| is_empty_text(image));
-        if !misspelt && !runs && service.get("image").is_none_or(|image| is_empty_text(image)) {
-            let why = if empty_image.is_some() {
+        if !misspelt && !runs && service.get("image").is_none_or(is_empty_text) {
+            let why = if service.get("image").is_some() {
                 " (its `image:` is empty)"
             } else {
                 ""
