@@ -311,7 +311,7 @@ mod tests {
         );
         assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{positions:?}");
         assert_eq!(RULES.first().unwrap().meta().code, "S001");
-        assert_eq!(RULES.last().unwrap().meta().code, "E403");
+        assert_eq!(RULES.last().unwrap().meta().code, "E404");
     }
 
     #[test]
