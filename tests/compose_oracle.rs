@@ -51,6 +51,11 @@ enum Aspect {
 const ALLOWED: &[(&str, Aspect, &str)] = {
     use Aspect::*;
     const PRE_START: &str = "`pre_start` is newer than Compose v2.40.3; vwe-lint's schema knows it (version skew)";
+    /// Not closed yet: an `image: ${IMAGE}` an unset variable empties is no
+    /// image to Compose (the service has neither image nor build); vwe-lint
+    /// reports only S004's warning about the variable.
+    const UNSET_IMAGE: &str = "`image: ${…}` with the variable unset: Compose refuses the service (no image, no build); vwe-lint gives only an S004 warning";
+
     const SSH_JSON: &str =
         "Compose's `config --format json` fails on `build.ssh` (a Compose bug); its YAML output accepts the file";
     const REPEATED_ITEM: &str =
@@ -146,6 +151,26 @@ const ALLOWED: &[(&str, Aspect, &str)] = {
             "S001: a compose file of several YAML documents is reported; Compose reads them merged",
         ),
         // Differences in rules and the schema not closed yet (see the issue notes).
+        (
+            "docker-compose/pkg/e2e/testdata/TestImagesAfterImageRemoved/compose.yaml",
+            ComposeOnlyRejects,
+            UNSET_IMAGE,
+        ),
+        (
+            "docker-compose/pkg/e2e/testdata/TestUpWithBuildDependencies/compose.yaml",
+            ComposeOnlyRejects,
+            UNSET_IMAGE,
+        ),
+        (
+            "dokploy-templates/blueprints/postgres-pgdog/docker-compose.yml",
+            ComposeOnlyRejects,
+            UNSET_IMAGE,
+        ),
+        (
+            "fixtures/rules/C101/compose.approved.yaml",
+            ComposeOnlyRejects,
+            UNSET_IMAGE,
+        ),
         (
             "fixtures/rules/S006/compose.defined.yaml",
             ComposeOnlyRejects,

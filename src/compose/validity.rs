@@ -151,17 +151,13 @@ pub fn project_invalid(root: &Node) -> Vec<Violation> {
                 .any(|entry| entry.key.as_str().is_some_and(|key| !schema::is_service_key(key)))
         });
         // A `provider:` service is run by a plugin, not from an image.
-        let runs = ["build", "provider"].iter().any(|key| service.get(key).is_some());
-        // Compose takes an empty image (an unset `${IMAGE}`) for none.
-        if !misspelt && !runs && service.get("image").is_none_or(is_empty_text) {
-            let why = if service.get("image").is_some() {
-                " (its `image:` is empty)"
-            } else {
-                ""
-            };
+        let runs = ["image", "build", "provider"]
+            .iter()
+            .any(|key| service.get(key).is_some());
+        if !misspelt && !runs {
             out.push(violation(
                 service.name_span(),
-                format!("service `{}` has neither `image` nor `build`{why}", service.name),
+                format!("service `{}` has neither `image` nor `build`", service.name),
                 "nothing to run",
                 Some("give it an `image:` to run, or a `build:` to build one"),
             ));
@@ -382,7 +378,7 @@ mod tests {
     #[test]
     fn services_must_run_something_on_one_network_stack_and_platform() {
         let found = project(
-            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n  h: {provider: {type: model}}\n  i: {image: \"\"}\n",
+            "services:\n  a: {environment: {A: 1}}\n  b: {image: x, network_mode: host, networks: [default]}\n  c: {image: x, network_mode: host, networks: {}}\n  d: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64]}}\n  e: {image: x, platform: linux/amd64, build: {context: ., platforms: [linux/arm64, linux/amd64]}}\n  f: {extends: {file: gone.yaml, service: f}}\n  g: {imgae: x}\n  h: {provider: {type: model}}\n",
         );
         assert_eq!(
             found,
@@ -395,10 +391,6 @@ mod tests {
                 (
                     "linux/amd64".into(),
                     "service `d` runs on `linux/amd64`, which its `build.platforms` does not list".into()
-                ),
-                (
-                    "i".into(),
-                    "service `i` has neither `image` nor `build` (its `image:` is empty)".into()
                 ),
             ]
         );
