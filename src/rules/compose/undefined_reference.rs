@@ -204,18 +204,14 @@ fn prefixed_items(cx: &ComposeContext, service: &Service, key: &str, how: &'stat
         if key == "volumes_from" && text.starts_with("container:") {
             continue;
         }
-        // The file format 2 spelling `service:name[:mode]` names a service too.
-        let prefix = if key == "volumes_from" && text.starts_with("service:") {
-            "service:"
-        } else {
-            ""
-        };
-        let name = text[prefix.len()..].split(':').next().unwrap_or_default().trim();
+        // `service:web` is the service `service` in mode `web` to Compose,
+        // not the file format 2 spelling of `web`.
+        let name = text.split(':').next().unwrap_or_default().trim();
         let site = item_site(entry, item);
         out.push(Reference {
             kind: Kind::Service,
             name: name.to_string(),
-            span: name_span(cx, site, item, prefix, name),
+            span: name_span(cx, site, item, "", name),
             how,
         });
     }
