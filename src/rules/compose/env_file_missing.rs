@@ -1,6 +1,6 @@
 //! C702: an `env_file:` path does not exist (unless `required: false`).
 
-use crate::compose::service_facts::{has_variable, written_with_variable};
+use crate::compose::service_facts::written_with_variable;
 use crate::compose::yaml::{Node, Resolved, Value};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
@@ -52,9 +52,10 @@ impl Rule for EnvFileMissing {
             };
             for node in required_paths(env_file) {
                 let Some(path) = node.as_str() else { continue };
-                // Variables are decided at deploy time; `~` is the deploying user's home.
-                if path.trim().is_empty() || written_with_variable(node) || has_variable(path) || path.starts_with('~')
-                {
+                // A path an unset variable leaves unknown is S004's; one its
+                // variables resolve is judged as Compose reads it. `~` is the
+                // deploying user's home.
+                if path.trim().is_empty() || cx.is_unresolved(node) || path.starts_with('~') {
                     continue;
                 }
                 if cx.path_exists(node.span, path) != Some(false) || !seen.insert(node.site()) {
@@ -65,7 +66,8 @@ impl Rule for EnvFileMissing {
                         &META,
                         node.site(),
                         format!(
-                            "`env_file: {path}` of service `{}` does not exist (relative to the compose file); `docker compose up` fails without it",
+                            "{} of service `{}` does not exist (relative to the compose file); `docker compose up` fails without it",
+                            as_written(node, path),
                             service.name
                         ),
                     )
@@ -74,5 +76,13 @@ impl Rule for EnvFileMissing {
                 );
             }
         }
+    }
+}
+
+/// The entry as written, and the path its variables resolve to when it has some.
+fn as_written(node: &Node, path: &str) -> String {
+    match node.as_scalar().and_then(|scalar| scalar.raw.as_deref()) {
+        Some(raw) if written_with_variable(node) => format!("`env_file: {raw}` (`{path}`)"),
+        _ => format!("`env_file: {path}`"),
     }
 }
