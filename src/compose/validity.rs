@@ -48,6 +48,29 @@ pub fn file_invalid(root: &Node, unresolved: &HashSet<Span>) -> Vec<Invalid> {
         return out;
     };
     for service in file.services() {
+        // An image a variable leaves empty is no image: without a `build:`
+        // (or an `extends` or `provider` that may bring one) Compose has
+        // nothing to run. An overlay that adds `build:` is not seen here.
+        let builds = ["build", "extends", "provider"]
+            .iter()
+            .any(|key| service.get(key).is_some());
+        if let Some(image) = service
+            .get("image")
+            .filter(|image| is_empty_text(image) && unset(image))
+            && !builds
+        {
+            out.push(Invalid {
+                violation: violation(
+                    image.site(),
+                    format!("service `{}` has neither `image` nor `build`", service.name),
+                    "nothing to run",
+                    None,
+                ),
+                unset: true,
+                node: image.span,
+                what: "image",
+            });
+        }
         if let Some(name) = service
             .get("container_name")
             .filter(|name| is_empty_text(name) && unset(name))
