@@ -57,6 +57,21 @@ fn a_declared_project_is_linted_from_its_directory() {
     );
 }
 
+/// As `docker compose -f deploy/base.yml -f ops/live.yml`, a declared
+/// project resolves its overlay's `env_file` and variables from the first
+/// file's directory, not from the overlay's own.
+#[test]
+fn a_declared_overlay_in_another_directory_resolves_from_the_project_directory() {
+    let dir = common::repo().join("fixtures/projects/across-dirs");
+    let output = run_clean(&dir, &["--format", "concise", "."]);
+    let report = common::stdout(&output);
+    assert!(!report.contains("C702") && !report.contains("S004"), "{report}");
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let config = common::stdout(&run_clean(&dir, &["config", "."]));
+    assert!(config.contains("image: vwe/api:1.1"), "{config}");
+    assert!(config.contains("env_file: ./env/live.env"), "{config}");
+}
+
 /// `--fix` on the production overlay writes that file only: the base it is
 /// merged over is read, its findings reported, but never written.
 #[test]

@@ -45,6 +45,29 @@ impl ProjectFile {
     }
 }
 
+/// Compose resolves the relative paths of every `-f` file, and reads
+/// `.env`, from the project directory: the first file's. A file of another
+/// directory (a `[compose] projects` entry) gets its variant's; `None`
+/// keeps the file's own.
+fn project_dirs(files: &[(SourceFile, Option<Diagnostic>, bool)], variants: &[Variant]) -> Vec<Option<PathBuf>> {
+    let mut dirs = vec![None; files.len()];
+    for variant in variants {
+        let Some(first) = variant.files.first().and_then(|&id| files.get(id as usize)) else {
+            continue;
+        };
+        let project_dir = parent_dir(&first.0.path);
+        for &id in &variant.files[1..] {
+            let Some((source, _, _)) = files.get(id as usize) else {
+                continue;
+            };
+            if dirs[id as usize].is_none() && parent_dir(&source.path) != project_dir {
+                dirs[id as usize] = existing_dir(&first.0.path);
+            }
+        }
+    }
+    dirs
+}
+
 fn existing_dir(path: &Path) -> Option<PathBuf> {
     path.parent()?;
     let dir = parent_dir(path);
@@ -125,30 +148,40 @@ impl Project {
             environments: HashMap::new(),
             base_dirs: HashMap::new(),
         };
-        for (source, encoding_error, primary) in files {
-            project.push(source, encoding_error, primary);
+        let project_dirs = project_dirs(&files, &project.variants);
+        for ((source, encoding_error, primary), dir) in files.into_iter().zip(project_dirs) {
+            project.push(source, encoding_error, primary, dir);
         }
         project
     }
 
-    fn push(&mut self, source: SourceFile, encoding_error: Option<Diagnostic>, primary: bool) -> FileId {
+    fn push(
+        &mut self,
+        source: SourceFile,
+        encoding_error: Option<Diagnostic>,
+        primary: bool,
+        project_dir: Option<PathBuf>,
+    ) -> FileId {
         // Taken out for the call, not copied: every file is parsed with it.
         let environment = std::mem::take(&mut self.environment);
-        let id = self.push_with(source, encoding_error, primary, &environment);
+        let id = self.push_with(source, encoding_error, primary, &environment, project_dir);
         self.environment = environment;
         id
     }
 
+    /// `project_dir`: where the file's relative paths and `.env` are
+    /// resolved from when that is not the file's own directory.
     fn push_with(
         &mut self,
         source: SourceFile,
         encoding_error: Option<Diagnostic>,
         primary: bool,
         environment: &Environment,
+        project_dir: Option<PathBuf>,
     ) -> FileId {
         let id = self.files.len() as FileId;
-        let (yaml, interpolation) = parse_interpolated(&source, id, environment, &self.reach);
-        let dir = existing_dir(&source.path);
+        let dir = project_dir.or_else(|| existing_dir(&source.path));
+        let (yaml, interpolation) = parse_interpolated(&source, dir.as_deref(), id, environment, &self.reach);
         self.files.push(ProjectFile {
             source,
             yaml,
@@ -186,11 +219,11 @@ impl Project {
         let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes.to_vec());
         let id = match environment {
             Some(environment) => {
-                let id = self.push_with(source, encoding_error, false, environment);
+                let id = self.push_with(source, encoding_error, false, environment, None);
                 self.environments.insert(id, environment.clone());
                 id
             }
-            None => self.push(source, encoding_error, false),
+            None => self.push(source, encoding_error, false, None),
         };
         self.loaded.insert(canonical, id);
         Ok(id)
@@ -816,8 +849,10 @@ fn tidy(path: &Path) -> PathBuf {
 /// values Compose would deploy. A `.env` that is there but not read (outside
 /// `reach`, no regular file, too large, unreadable) is a problem at the
 /// file's start, since no line of the file names it.
+/// `dir` is where the file's `.env` is looked for (`None`: beside it).
 pub fn parse_interpolated(
     source: &SourceFile,
+    dir: Option<&Path>,
     file: FileId,
     environment: &Environment,
     reach: &Reach,
@@ -827,7 +862,7 @@ pub fn parse_interpolated(
     let mut found = Interpolation::default();
     // Without a `$` there is nothing to interpolate, and no `.env` to read.
     if text.contains('$') {
-        let dir = source.path.parent().map(|_| parent_dir(&source.path));
+        let dir = dir.or_else(|| source.path.parent().map(|_| parent_dir(&source.path)));
         // A `.env` lies beside a file the project already read, so a missing
         // one reveals nothing outside it: looked for without finding the root.
         let dot_env = dir
@@ -1095,7 +1130,7 @@ mod tests {
             "services: {a: {image: \"x:${TAG:-1}\"}}\n".to_string(),
         );
         let reach = Reach::of_project(Some(&path), None, &[]);
-        let (_, interpolation) = parse_interpolated(&source, 0, &Environment::default(), &reach);
+        let (_, interpolation) = parse_interpolated(&source, None, 0, &Environment::default(), &reach);
         let messages: Vec<String> = interpolation
             .problems
             .iter()
