@@ -16,7 +16,12 @@ use std::time::Duration;
 use serde_json::Value;
 
 /// The variables the fixtures leave unset, whatever the environment holds.
-const FIXTURE_VARIABLES: &[&str] = &["VWE_VALIDITY_CONTAINER", "VWE_VALIDITY_PROJECT", "VWE_VALIDITY_PORT"];
+const FIXTURE_VARIABLES: &[&str] = &[
+    "VWE_VALIDITY_CONTAINER",
+    "VWE_VALIDITY_PROJECT",
+    "VWE_VALIDITY_PORT",
+    "VWE_VALIDITY_IMAGE",
+];
 
 /// The codes that mean "Compose refuses this" (S004 only as an error).
 const INVALID_CODES: &[&str] = &["S001", "S002", "S003", "S004", "S005", "S006", "C702"];
@@ -59,6 +64,9 @@ cases! {
     project_name_left_empty_by_a_variable: "project-name-unset", ["compose.yaml"], [("S004", "compose.yaml", 1)];
     port_left_empty_by_a_variable: "port-unset", ["compose.yaml"], [("S004", "compose.yaml", 5)];
     host_port_left_empty_by_a_variable_is_valid: "port-unset-host-side", ["compose.yaml"], [];
+    image_left_empty_by_a_variable: "image-unset", ["compose.yaml"], [("S004", "compose.yaml", 4)];
+    image_left_empty_beside_a_build_is_valid: "image-unset-with-build", ["compose.yaml"], [];
+    deploy_memory_as_a_number: "memory-limit-number", ["compose.yaml"], [("S003", "compose.yaml", 8)];
     alternative_file_is_valid_alone: "alternative-file", ["docker-compose.images.yml"], [];
     service_extending_another_file_is_valid: "extends-other-file", ["docker-compose.yml"], [];
 }
