@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use rayon::prelude::*;
 
+use crate::bulk_suppressions::{self, Suppressions};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs, ReportArgs, RulesFormat};
 use crate::compose::interpolate::Environment;
 use crate::discover;
@@ -147,9 +148,14 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .into_par_iter()
             .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
             .collect();
-        let checked = lint::merge_checked(checked);
+        let mut checked = lint::merge_checked(checked);
+        let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
         emit(&render(&checked, args, ""), &args.report)?;
-        return Ok(outcome(&checked, &settings, &args.report));
+        return Ok(outcome_with_stale(
+            outcome(&checked, &settings, &args.report),
+            stale,
+            &args.report,
+        ));
     };
 
     let fixed: Vec<Fixed> = inputs
@@ -199,7 +205,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             }
         }
     }
-    let checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
+    let mut checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
+    let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
     if report::is_for_people(args.common.format) && !args.statistics {
         emit(&render(&checked, args, &notes), &args.report)?;
     } else {
@@ -211,7 +218,78 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     if write_failed {
         return Ok(Outcome::ToolError);
     }
-    Ok(outcome(&checked, &settings, &args.report))
+    Ok(outcome_with_stale(
+        outcome(&checked, &settings, &args.report),
+        stale,
+        &args.report,
+    ))
+}
+
+/// Bulk suppressions: counts today's findings (`--suppress-all`,
+/// `--suppress-rule`), prunes what no longer occurs, then hides the counted
+/// findings from `checked`. Returns how many entries are stale (each named
+/// on stderr).
+fn bulk_suppress(
+    checked: &mut [Checked],
+    args: &CheckArgs,
+    settings: &Settings,
+    cwd: &Path,
+) -> Result<usize, ToolError> {
+    let path = bulk_suppressions::location(
+        args.suppressions_location.as_deref(),
+        settings.config_path.as_deref(),
+        cwd,
+    );
+    let mut suppressions = Suppressions::load(path).map_err(ToolError)?;
+    let mut codes = Vec::new();
+    for rule in &args.suppress_rule {
+        let metas = rules::find_all(rule);
+        if metas.is_empty() {
+            return Err(ToolError(format!(
+                "unknown rule `{rule}` in `--suppress-rule`; `vwe-lint rules` lists them"
+            )));
+        }
+        codes.extend(metas.iter().map(|meta| meta.code.to_string()));
+    }
+    if args.suppress_all {
+        suppressions.suppress(checked, None, cwd);
+    } else if !codes.is_empty() {
+        suppressions.suppress(checked, Some(&codes), cwd);
+    }
+    if args.prune_suppressions {
+        suppressions.prune(checked, cwd);
+    }
+    let shown = escape_controls(&suppressions.path.display().to_string());
+    if args.suppress_all || !codes.is_empty() || args.prune_suppressions {
+        suppressions.write().map_err(ToolError)?;
+        if !args.report.quiet {
+            eprintln!("vwe-lint: wrote {shown}");
+        }
+    }
+    if suppressions.is_empty() {
+        return Ok(0);
+    }
+    let stale = suppressions.apply(checked, cwd);
+    for entry in &stale {
+        eprintln!(
+            "vwe-lint: warning: {shown}: {} {} `{}`: {} no longer occurring; `--prune-suppressions` removes it",
+            escape_controls(&entry.file),
+            entry.code,
+            escape_controls(&entry.message),
+            plural(entry.unused, "suppressed finding", "suppressed findings"),
+        );
+    }
+    Ok(stale.len())
+}
+
+/// A stale suppression fails the run like a finding: left in place, it
+/// would hide the finding when it comes back.
+fn outcome_with_stale(outcome: Outcome, stale: usize, output: &ReportArgs) -> Outcome {
+    if stale > 0 && !output.exit_zero {
+        Outcome::Findings
+    } else {
+        outcome
+    }
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

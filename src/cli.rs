@@ -119,6 +119,24 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Count today's findings in `vwe-lint-suppressions.json`: later runs
+    /// report only findings beyond those counts.
+    #[arg(long, conflicts_with_all = ["suppress_rule", "diff"])]
+    pub suppress_all: bool,
+
+    /// Like `--suppress-all`, for this rule only (repeatable; a code or a name).
+    #[arg(long, value_name = "RULE", conflicts_with = "diff")]
+    pub suppress_rule: Vec<String>,
+
+    /// Remove the suppressions of findings that no longer occur.
+    #[arg(long, conflicts_with = "diff")]
+    pub prune_suppressions: bool,
+
+    /// The bulk suppressions file [default: `vwe-lint-suppressions.json`
+    /// beside the config file, else at the repository root, else here].
+    #[arg(long, value_name = "FILE")]
+    pub suppressions_location: Option<PathBuf>,
+
     #[command(flatten)]
     pub report: ReportArgs,
 }

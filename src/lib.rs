@@ -2,6 +2,7 @@
 //! against the VWE container standards.
 
 pub mod app;
+pub mod bulk_suppressions;
 pub mod cli;
 pub mod compose;
 pub mod config_command;

@@ -190,7 +190,7 @@ pub fn disk_reads(path: &Path) -> usize {
 }
 
 /// `path` made absolute with `.` and `..` resolved by name.
-fn lexical(path: &Path) -> PathBuf {
+pub fn lexical(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
     for component in absolute.components() {

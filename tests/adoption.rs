@@ -1,0 +1,155 @@
+//! Bringing vwe-lint into an existing repository: today's findings are
+//! counted once (`--suppress-all`), and the gate then reports only what is
+//! new. Each test works in a temporary git repository (a `.git` directory
+//! marks its root) and runs the real binary.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+const SUPPRESSIONS: &str = "vwe-lint-suppressions.json";
+
+/// A service that breaks several standards: no healthcheck, no limits, …
+const ONE_SERVICE: &str = "services:\n  web:\n    image: nginx:1.27\n";
+
+fn repository() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    std::fs::create_dir(repo.path().join("app")).unwrap();
+    std::fs::write(repo.path().join("app/compose.yaml"), ONE_SERVICE).unwrap();
+    repo
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    common::run_in(dir, args, None, Duration::from_secs(60))
+}
+
+fn codes_and_messages(output: &Output) -> Vec<(String, String)> {
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    findings
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap().to_string(),
+                finding["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn suppress_all_then_only_new_findings_fail_the_gate() {
+    let repo = repository();
+    let before = run(repo.path(), &["--format", "json", "app"]);
+    assert_eq!(before.status.code(), Some(1), "the service breaks the standards");
+
+    // Run from a subdirectory: the file still goes to the repository root.
+    let adopted = run(&repo.path().join("app"), &["--suppress-all", "--format", "json", "."]);
+    assert_eq!(adopted.status.code(), Some(0), "{}", common::stderr(&adopted));
+    assert!(codes_and_messages(&adopted).is_empty());
+    let written = std::fs::read_to_string(repo.path().join(SUPPRESSIONS)).unwrap();
+    assert!(written.contains("\"app/compose.yaml\""), "{written}");
+
+    let quiet = run(repo.path(), &["--format", "json", "app"]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", common::stderr(&quiet));
+
+    // Unrelated edits (a comment moves every line) do not revive them.
+    std::fs::write(
+        repo.path().join("app/compose.yaml"),
+        format!("# the web tier\n\n{ONE_SERVICE}    # its image\n"),
+    )
+    .unwrap();
+    let moved = run(repo.path(), &["--format", "json", "app"]);
+    assert_eq!(moved.status.code(), Some(0), "{}", common::stdout(&moved));
+
+    // A new service is new findings, reported alone.
+    std::fs::write(
+        repo.path().join("app/compose.yaml"),
+        format!("{ONE_SERVICE}  cache:\n    image: redis:7-alpine\n"),
+    )
+    .unwrap();
+    let grown = run(repo.path(), &["--format", "json", "app"]);
+    assert_eq!(grown.status.code(), Some(1));
+    let found = codes_and_messages(&grown);
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|(_, message)| message.contains("cache")),
+        "only the new service's findings: {found:#?}"
+    );
+}
+
+#[test]
+fn a_fixed_finding_leaves_a_stale_entry_until_pruned() {
+    let repo = repository();
+    assert_eq!(run(repo.path(), &["--suppress-all", "app"]).status.code(), Some(0));
+    // The healthcheck is added: its suppression no longer occurs.
+    std::fs::write(
+        repo.path().join("app/compose.yaml"),
+        format!(
+            "{ONE_SERVICE}    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 30s\n      timeout: 10s\n      retries: 3\n"
+        ),
+    )
+    .unwrap();
+    let stale = run(repo.path(), &["app"]);
+    assert_eq!(stale.status.code(), Some(1), "a stale entry fails the gate");
+    assert!(
+        common::stderr(&stale).contains("--prune-suppressions"),
+        "{}",
+        common::stderr(&stale)
+    );
+    let before = std::fs::read_to_string(repo.path().join(SUPPRESSIONS)).unwrap();
+    assert!(before.contains("C501"), "{before}");
+
+    let pruned = run(repo.path(), &["--prune-suppressions", "app"]);
+    assert_eq!(pruned.status.code(), Some(0), "{}", common::stderr(&pruned));
+    let after = std::fs::read_to_string(repo.path().join(SUPPRESSIONS)).unwrap();
+    assert!(!after.contains("C501"), "{after}");
+    assert_eq!(run(repo.path(), &["app"]).status.code(), Some(0));
+}
+
+#[test]
+fn suppress_rule_counts_one_rule_and_a_typo_is_refused() {
+    let repo = repository();
+    let one = run(repo.path(), &["--suppress-rule", "C501", "--format", "json", "app"]);
+    let left = codes_and_messages(&one);
+    assert!(
+        !left.is_empty() && left.iter().all(|(code, _)| code != "C501"),
+        "{left:#?}"
+    );
+    assert_eq!(one.status.code(), Some(1), "the other rules still fail");
+
+    let typo = run(repo.path(), &["--suppress-rule", "C5O1", "app"]);
+    assert_eq!(typo.status.code(), Some(2), "{}", common::stderr(&typo));
+}
+
+#[test]
+fn a_broken_suppressions_file_fails_closed() {
+    let repo = repository();
+    std::fs::write(repo.path().join(SUPPRESSIONS), "{\"app/compose.yaml\": 3}").unwrap();
+    let output = run(repo.path(), &["app"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+}
+
+#[test]
+fn the_location_can_be_chosen() {
+    let repo = repository();
+    let output = run(
+        repo.path(),
+        &["--suppress-all", "--suppressions-location", "ci/baseline.json", "app"],
+    );
+    // The directory must exist: vwe-lint creates no directories.
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    std::fs::create_dir(repo.path().join("ci")).unwrap();
+    let output = run(
+        repo.path(),
+        &["--suppress-all", "--suppressions-location", "ci/baseline.json", "app"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let written = std::fs::read_to_string(repo.path().join("ci/baseline.json")).unwrap();
+    assert!(written.contains("\"../app/compose.yaml\""), "{written}");
+    assert!(!repo.path().join(SUPPRESSIONS).exists());
+    let gate = run(repo.path(), &["--suppressions-location", "ci/baseline.json", "app"]);
+    assert_eq!(gate.status.code(), Some(0), "{}", common::stderr(&gate));
+}
