@@ -130,6 +130,17 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         provided.insert(input.source.path.clone(), input);
     }
     let units = lint::plan(&targets, &provided, &settings);
+    if units.is_empty() {
+        let named: Vec<String> = paths
+            .iter()
+            .map(|path| escape_controls(&path.display().to_string()))
+            .collect();
+        let message = format!("no compose files or Dockerfiles found in {}", named.join(", "));
+        if args.strict {
+            return Err(ToolError(message));
+        }
+        eprintln!("vwe-lint: warning: {message}");
+    }
     if let Some(output) = &args.report.output_file {
         refuse_overwriting_an_input(output, &units)?;
     }
@@ -138,7 +149,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
     }
 
-    let fix_mode = (args.fix || args.diff).then_some(if args.unsafe_fixes {
+    let fix_mode = (args.fix || args.fix_only || args.diff).then_some(if args.unsafe_fixes {
         FixMode::Unsafe
     } else {
         FixMode::Safe
@@ -205,7 +216,20 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             }
         }
     }
+    let applied = fixed.iter().any(|file| file.applied > 0);
     let mut checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
+    if args.fix_only {
+        if !args.report.quiet {
+            eprint!("{notes}");
+        }
+        return Ok(if write_failed {
+            Outcome::ToolError
+        } else if applied && args.exit_non_zero_on_fix {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        });
+    }
     let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
     if report::is_for_people(args.common.format) && !args.statistics {
         emit(&render(&checked, args, &notes), &args.report)?;
@@ -217,6 +241,9 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     }
     if write_failed {
         return Ok(Outcome::ToolError);
+    }
+    if applied && args.exit_non_zero_on_fix {
+        return Ok(Outcome::Findings);
     }
     Ok(outcome_with_stale(
         outcome(&checked, &settings, &args.report),

@@ -58,8 +58,8 @@ pub enum RulesFormat {
 /// the report.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--format` is the same option).
+    #[arg(long = "output-format", short = 'f', visible_alias = "format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
     /// When to use colors in human output (`NO_COLOR` turns `auto` off).
@@ -106,6 +106,18 @@ pub struct CheckArgs {
     /// Apply the safe fixes to the files (with `-`: print the fixed text), then report what remains.
     #[arg(long)]
     pub fix: bool,
+
+    /// Apply the safe fixes, and neither report nor fail on the findings that remain (implies `--fix`).
+    #[arg(long, conflicts_with = "diff")]
+    pub fix_only: bool,
+
+    /// With `--fix`, exit with 1 when a fix was applied, even if no finding remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+
+    /// Exit with 2 when the paths hold no compose file or Dockerfile (by default a warning).
+    #[arg(long)]
+    pub strict: bool,
 
     /// With `--fix` or `--diff`, apply the unsafe fixes too.
     #[arg(long)]

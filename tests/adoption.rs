@@ -153,3 +153,56 @@ fn the_location_can_be_chosen() {
     let gate = run(repo.path(), &["--suppressions-location", "ci/baseline.json", "app"]);
     assert_eq!(gate.status.code(), Some(0), "{}", common::stderr(&gate));
 }
+
+/// The names ruff and hadolint users type: `--output-format`, `-f`, and
+/// `--format` still.
+#[test]
+fn output_format_has_the_names_users_type() {
+    let repo = repository();
+    let long = run(repo.path(), &["--output-format", "json", "app"]);
+    let short = run(repo.path(), &["-f", "json", "app"]);
+    let old = run(repo.path(), &["--format", "json", "app"]);
+    assert!(!codes_and_messages(&long).is_empty());
+    assert_eq!(long.stdout, short.stdout);
+    assert_eq!(long.stdout, old.stdout);
+}
+
+/// A file with a safe fix (C602: logging options) for `--fix` to apply.
+const FIXABLE: &str = "services:\n  web:\n    image: nginx:1.27\n    logging:\n      driver: json-file\n";
+
+#[test]
+fn fix_only_applies_fixes_and_ignores_what_remains() {
+    let repo = repository();
+    std::fs::write(repo.path().join("app/compose.yaml"), FIXABLE).unwrap();
+    let output = run(repo.path(), &["--fix-only", "app"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(common::stdout(&output).is_empty(), "{}", common::stdout(&output));
+    assert!(
+        common::stderr(&output).contains("applied"),
+        "{}",
+        common::stderr(&output)
+    );
+    let fixed = std::fs::read_to_string(repo.path().join("app/compose.yaml")).unwrap();
+    assert_ne!(fixed, FIXABLE);
+
+    std::fs::write(repo.path().join("app/compose.yaml"), FIXABLE).unwrap();
+    let strict = run(repo.path(), &["--fix-only", "--exit-non-zero-on-fix", "app"]);
+    assert_eq!(strict.status.code(), Some(1), "a fix was applied");
+    let again = run(repo.path(), &["--fix-only", "--exit-non-zero-on-fix", "app"]);
+    assert_eq!(again.status.code(), Some(0), "nothing left to fix");
+}
+
+#[test]
+fn no_files_found_is_said_and_fails_with_strict() {
+    let repo = repository();
+    std::fs::create_dir(repo.path().join("docs")).unwrap();
+    let output = run(repo.path(), &["docs"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        common::stderr(&output).contains("no compose files or Dockerfiles found in docs"),
+        "{}",
+        common::stderr(&output)
+    );
+    let strict = run(repo.path(), &["--strict", "docs"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", common::stderr(&strict));
+}
