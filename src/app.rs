@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use rayon::prelude::*;
 
+use crate::add_ignore;
 use crate::bulk_suppressions::{self, Suppressions};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, CommonArgs, ReportArgs, RulesFormat};
 use crate::compose::interpolate::Environment;
@@ -160,6 +161,9 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
             .collect();
         let mut checked = lint::merge_checked(checked);
+        if let Some(reason) = &args.add_ignore {
+            return add_ignores(&checked, &targets, reason, &args.report);
+        }
         let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
         emit(&render(&checked, args, ""), &args.report)?;
         return Ok(outcome_with_stale(
@@ -250,6 +254,53 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         stale,
         &args.report,
     ))
+}
+
+/// `--add-ignore`: writes the suppression comments into the files linted
+/// (named or found, never the files they only refer to), each checked to
+/// parse as before.
+fn add_ignores(
+    checked: &[Checked],
+    targets: &[discover::Target],
+    reason: &str,
+    output: &ReportArgs,
+) -> Result<Outcome, ToolError> {
+    let writable: std::collections::HashSet<&Path> = targets.iter().map(|target| target.path.as_path()).collect();
+    let mut failed = false;
+    for file in checked {
+        let path = escape_controls(&file.source.path.display().to_string());
+        if file.diagnostics.is_empty() || !writable.contains(file.source.path.as_path()) {
+            continue;
+        }
+        let added = add_ignore::add_ignores(file, reason);
+        if added.unplaced > 0 && !output.quiet {
+            eprintln!(
+                "{path}: {} outside any entry or instruction: no comment added for {}",
+                plural(added.unplaced, "finding lies", "findings lie"),
+                if added.unplaced == 1 { "it" } else { "them" }
+            );
+        }
+        if added.places == 0 {
+            continue;
+        }
+        if !add_ignore::still_parses(file.source.kind, &file.source.text, &added.text) {
+            eprintln!("vwe-lint: error: {path}: the comments would break the file; not written");
+            failed = true;
+            continue;
+        }
+        match fix::write_atomic(&file.source.path, &file.source.text, &added.text) {
+            Ok(()) if !output.quiet => eprintln!(
+                "{path}: {} added",
+                plural(added.places, "suppression comment", "suppression comments")
+            ),
+            Ok(()) => {}
+            Err(error) => {
+                eprintln!("vwe-lint: error: {}", escape_controls(&error));
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed { Outcome::ToolError } else { Outcome::Clean })
 }
 
 /// Bulk suppressions: counts today's findings (`--suppress-all`,

@@ -140,6 +140,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "RULE", conflicts_with = "diff")]
     pub suppress_rule: Vec<String>,
 
+    /// Write a `# vwe-lint: ignore[CODES] REASON` comment above every place
+    /// with findings (`--add-ignore="reason"`); report nothing else.
+    #[arg(long, value_name = "REASON", num_args = 0..=1, require_equals = true, default_missing_value = "",
+          conflicts_with_all = ["fix", "fix_only", "diff", "suppress_all", "suppress_rule"])]
+    pub add_ignore: Option<String>,
+
     /// Remove the suppressions of findings that no longer occur.
     #[arg(long, conflicts_with = "diff")]
     pub prune_suppressions: bool,

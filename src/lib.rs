@@ -1,6 +1,7 @@
 //! vwe-lint: a linter and validator for Docker Compose files and Dockerfiles
 //! against the VWE container standards.
 
+pub mod add_ignore;
 pub mod app;
 pub mod bulk_suppressions;
 pub mod cli;

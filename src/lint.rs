@@ -12,6 +12,7 @@ use crate::compose::{ComposeFile, build};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Unit};
 use crate::dockerfile::parse as dockerfile;
+use crate::rules::syntax::unused_suppression;
 use crate::rules::{ComposeContext, DockerfileContext, RULES, Rule, RuleMeta, Scope, syntax};
 use crate::settings::Settings;
 use crate::source::{FileId, FileKind, SourceFile, Span};
@@ -193,17 +194,32 @@ pub fn lint_file(path: &Path, settings: &Settings) -> Result<Checked, String> {
 }
 
 /// One report per file: a file reached from several units (an included
-/// file that is also linted itself) has its findings joined, each once.
+/// file that is also linted itself) has its findings joined, each once. A
+/// suppression comment is unused (S008) only when it silenced nothing in
+/// every unit: a service another project does not extend is silenced in
+/// the file's own project.
 pub fn merge_checked(all: Vec<Checked>) -> Vec<Checked> {
     let mut merged: Vec<(Checked, Option<Distinct>)> = Vec::with_capacity(all.len());
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    let is_unused_suppression = |diagnostic: &Diagnostic| diagnostic.rule.code == unused_suppression::META.code;
     for checked in all {
         match by_path.get(&checked.source.path) {
             Some(&at) => {
                 let (into, distinct) = &mut merged[at];
                 let distinct = distinct.get_or_insert_with(|| Distinct::of(&into.diagnostics));
+                let unused_here: HashSet<FindingKey> = checked
+                    .diagnostics
+                    .iter()
+                    .filter(|diagnostic| is_unused_suppression(diagnostic))
+                    .map(finding_key)
+                    .collect();
+                into.diagnostics.retain(|diagnostic| {
+                    !is_unused_suppression(diagnostic) || unused_here.contains(&finding_key(diagnostic))
+                });
                 for diagnostic in checked.diagnostics {
-                    distinct.push(&mut into.diagnostics, diagnostic);
+                    if !is_unused_suppression(&diagnostic) {
+                        distinct.push(&mut into.diagnostics, diagnostic);
+                    }
                 }
             }
             None => {
@@ -472,6 +488,15 @@ fn sort(source: &SourceFile, diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// For each line of `source`, the span of the entry or instruction a
+/// suppression comment on the line before it covers (parsed anew).
+pub fn suppression_targets(source: &SourceFile) -> Vec<Option<Span>> {
+    match source.kind {
+        FileKind::Compose => yaml_targets(source, &crate::compose::yaml::parse(&source.text).documents),
+        FileKind::Dockerfile => dockerfile_targets(source, &dockerfile::parse(&source.text)),
+    }
+}
+
 /// For each line, the span of the outermost YAML entry whose key starts on it.
 fn yaml_targets(source: &SourceFile, documents: &[Node]) -> Vec<Option<Span>> {
     let mut targets = vec![None; source.lines.line_count()];
@@ -532,6 +557,24 @@ mod tests {
         assert_eq!(merged.len(), 2);
         assert_eq!(starts(&merged[0]), [1, 2, 3]);
         assert_eq!(starts(&merged[1]), [1]);
+    }
+
+    /// A library file linted in the project that extends it and in its own:
+    /// a comment the own project used is not unused for the other's sake.
+    #[test]
+    fn a_suppression_is_unused_only_when_no_unit_used_it() {
+        let unused = |at: usize| Diagnostic::new(&unused_suppression::META, Span::new(at, at + 1), "unused");
+        let mut in_library = checked("a.yaml", [1].into_iter());
+        in_library.diagnostics.extend([unused(5), unused(7)]);
+        let mut own = checked("a.yaml", [2].into_iter());
+        own.diagnostics.push(unused(7));
+        let merged = merge_checked(vec![in_library, own]);
+        let codes: Vec<(&str, usize)> = merged[0]
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.code, d.span.start))
+            .collect();
+        assert_eq!(codes, [("S001", 1), ("S001", 2), ("S008", 7)]);
     }
 
     /// Comparing each finding with every earlier one would take minutes here.

@@ -206,3 +206,75 @@ fn no_files_found_is_said_and_fails_with_strict() {
     let strict = run(repo.path(), &["--strict", "docs"]);
     assert_eq!(strict.status.code(), Some(2), "{}", common::stderr(&strict));
 }
+
+#[test]
+fn add_ignore_marks_every_finding_inline_once() {
+    let repo = repository();
+    std::fs::write(
+        repo.path().join("app/Dockerfile"),
+        "FROM ubuntu:latest\nRUN apt-get update && \\\n    apt-get install -y curl\n",
+    )
+    .unwrap();
+    let output = run(repo.path(), &["--add-ignore=accepted at adoption", "app"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("added"), "{}", common::stderr(&output));
+    let compose = std::fs::read_to_string(repo.path().join("app/compose.yaml")).unwrap();
+    assert!(compose.contains("  # vwe-lint: ignore["), "{compose}");
+    assert!(compose.contains("] accepted at adoption\n"), "{compose}");
+
+    let gate = run(repo.path(), &["app"]);
+    assert_eq!(gate.status.code(), Some(0), "{}", common::stdout(&gate));
+
+    let dockerfile = std::fs::read_to_string(repo.path().join("app/Dockerfile")).unwrap();
+    let again = run(repo.path(), &["--add-ignore=accepted at adoption", "app"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("app/compose.yaml")).unwrap(),
+        compose
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("app/Dockerfile")).unwrap(),
+        dockerfile
+    );
+}
+
+/// On every corpus file: the comments leave only the findings no comment
+/// can place (a Dockerfile without FROM, a line that is no instruction),
+/// every compose file still parses, and a second run changes nothing.
+#[test]
+fn add_ignore_on_the_corpus_silences_every_placeable_finding() {
+    let Some(corpus) = common::corpus() else { return };
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join(".git")).unwrap();
+    for kind in ["compose", "dockerfile"] {
+        std::fs::create_dir(copy.path().join(kind)).unwrap();
+        common::copy_tree(&corpus.join(kind), &copy.path().join(kind));
+    }
+    let first = run(copy.path(), &["--add-ignore=corpus", "-q", "."]);
+    assert_eq!(first.status.code(), Some(0), "{}", common::stderr(&first));
+    let left = codes_and_messages(&run(copy.path(), &["-f", "json", "."]));
+    assert!(
+        left.iter()
+            .all(|(code, message)| code == "S005"
+                && (message.contains("FROM") || message.contains("unknown instruction"))),
+        "{left:#?}"
+    );
+    assert!(
+        !left.iter().any(|(code, _)| code == "S001"),
+        "a written file no longer parses"
+    );
+    let mut before = Vec::new();
+    common::files(copy.path(), &mut before);
+    let read = |paths: &[std::path::PathBuf]| {
+        paths
+            .iter()
+            .map(|path| std::fs::read(path).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let texts = read(&before);
+    assert_eq!(
+        run(copy.path(), &["--add-ignore=corpus", "-q", "."]).status.code(),
+        Some(0)
+    );
+    assert!(read(&before) == texts, "a second run changed a file");
+}
