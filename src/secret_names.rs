@@ -56,7 +56,16 @@ const DESCRIBING_AFTER: &[&str] = &[
     "DISABLED",
     "SCOPE",
     "SCOPES",
+    "PREFIX",
+    "SUFFIX",
+    "NAMESPACE",
+    "RATE",
+    "LIMIT",
 ];
+
+/// Words before a key that make it a public one: a GPG key's fingerprint
+/// (`GPG_KEY` in the official images) verifies downloads and hides nothing.
+const PUBLIC_KEY_BEFORE: &[&str] = &["GPG", "PGP", "PUBLIC", "PUB"];
 
 /// Words before the secret word that make the variable a switch about secrets.
 const DESCRIBING_BEFORE: &[&str] = &[
@@ -105,6 +114,62 @@ pub fn secret_pattern<'p>(name: &str, patterns: &'p [String]) -> Option<&'p str>
                 && !words[..start]
                     .iter()
                     .any(|word| DESCRIBING_BEFORE.contains(&word.as_str()))
+                && !(wanted.last().is_some_and(|word| word == "KEY")
+                    && start > 0
+                    && PUBLIC_KEY_BEFORE.contains(&words[start - 1].as_str()))
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default `[secrets] patterns` of rules/standards.toml.
+    fn default_patterns() -> Vec<String> {
+        let standards: toml::Table = toml::from_str(include_str!("../rules/standards.toml")).unwrap();
+        standards["secrets"]["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pattern| pattern.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn secrets_by_their_names() {
+        let patterns = default_patterns();
+        for name in [
+            "SERVER_PASS",
+            "DB_PASS",
+            "PGPASSWORD",
+            "APP_KEY",
+            "MEILI_MASTER_KEY",
+            "WORDPRESS_AUTH_SALT",
+            "AES_ENCRYPTION_KEY",
+            "LICENSE_KEY",
+            "dbPassword",
+        ] {
+            assert!(secret_pattern(name, &patterns).is_some(), "{name} holds a secret");
+        }
+    }
+
+    #[test]
+    fn names_that_describe_a_secret_or_hold_a_public_one() {
+        let patterns = default_patterns();
+        for name in [
+            "API_KEY_RATE_LIMIT",
+            "SECRET_KEY_PATH",
+            "PASSWORD_FILE",
+            "REDIS_KEY_PREFIX",
+            "GPG_KEY",
+            "PUBLIC_KEY",
+            "ALLOW_EMPTY_PASSWORD",
+            "PASSWORD_MIN_LENGTH",
+            "KEYCLOAK_URL",
+            "PASSENGER_APP_ENV",
+        ] {
+            assert_eq!(secret_pattern(name, &patterns), None, "{name} holds no secret");
+        }
+    }
 }
