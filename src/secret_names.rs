@@ -97,6 +97,14 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
+/// Whether a pattern ending in `KEY` follows a word that makes the key public.
+fn is_public_key(wanted: &[String], before: &[String]) -> bool {
+    wanted.last().is_some_and(|word| word == "KEY")
+        && before
+            .last()
+            .is_some_and(|word| PUBLIC_KEY_BEFORE.contains(&word.as_str()))
+}
+
 /// The pattern a variable name holds a secret by, if it does.
 pub fn secret_pattern<'p>(name: &str, patterns: &'p [String]) -> Option<&'p str> {
     let words = words(name);
@@ -114,9 +122,7 @@ pub fn secret_pattern<'p>(name: &str, patterns: &'p [String]) -> Option<&'p str>
                 && !words[..start]
                     .iter()
                     .any(|word| DESCRIBING_BEFORE.contains(&word.as_str()))
-                && !(wanted.last().is_some_and(|word| word == "KEY")
-                    && start > 0
-                    && PUBLIC_KEY_BEFORE.contains(&words[start - 1].as_str()))
+                && !is_public_key(&wanted, &words[..start])
         })
     })
 }
