@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod command;
 pub mod compose;
 pub mod config_command;
 pub mod diagnostic;
