@@ -9,8 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::Severity;
-use crate::rules::{self, RuleMeta};
+use crate::diagnostic::{self, RuleMeta, Severity};
 use crate::source::LineIndex;
 use crate::standards::{DEFAULT_STANDARDS, Standards};
 
@@ -179,7 +178,7 @@ impl Settings {
                         enabled.extend(metas.into_iter().map(|meta| meta.code));
                     }
                 }
-                None => enabled.extend(rules::all_metas().map(|meta| meta.code)),
+                None => enabled.extend(diagnostic::all_metas().map(|meta| meta.code)),
             },
         }
         for selector in &file.rules.ignore {
@@ -393,7 +392,7 @@ fn resolve_spanned(
     selector: &Spanned<String>,
     place: &str,
 ) -> Result<Vec<&'static RuleMeta>, (std::ops::Range<usize>, String)> {
-    rules::resolve_selector(selector.get_ref()).ok_or_else(|| {
+    diagnostic::resolve_selector(selector.get_ref()).ok_or_else(|| {
         (
             selector.span(),
             format!(
@@ -405,7 +404,7 @@ fn resolve_spanned(
 }
 
 fn resolve_cli(selector: &str) -> Result<Vec<&'static RuleMeta>, ConfigError> {
-    rules::resolve_selector(selector.trim()).ok_or_else(|| ConfigError {
+    diagnostic::resolve_selector(selector.trim()).ok_or_else(|| ConfigError {
         path: PathBuf::from("command line"),
         position: None,
         message: format!("unknown rule `{selector}`; `vwe-lint rules` lists them"),

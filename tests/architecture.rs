@@ -16,26 +16,24 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "source",
-        &["source", "diagnostic", "read", "image", "units", "secret_names"],
+        &["source", "diagnostic", "read", "image_ref", "units", "secret_names"],
     ),
-    ("config", &["standards", "settings"]),
+    ("standards", &["standards", "image"]),
     ("syntax", &["compose::yaml", "dockerfile"]),
-    ("compose", &["compose"]),
+    // Settings carry the environment Compose interpolates with and the
+    // options the project loader reads.
+    ("compose", &["compose", "settings"]),
     ("workspace", &["discover"]),
-    (
-        "engine",
-        &[
-            "engine",
-            "engine::client",
-            "engine::snapshot",
-            "engine::host",
-            "engine::project",
-        ],
-    ),
+    // The engine's snapshot is compared with a compose project by the live
+    // rules, and `vwe-lint env` (a command) drives it.
+    ("engine", &["engine"]),
     ("rules", &["rules"]),
     ("pipeline", &["lint", "suppress", "fix"]),
     ("report", &["report"]),
-    ("commands", &["app", "cli", "config_command", "engine::command"]),
+    (
+        "commands",
+        &["app", "cli", "command", "config_command", "engine::command"],
+    ),
 ];
 
 /// A module path (`["compose", "yaml"]`), the crate root being `[]`.

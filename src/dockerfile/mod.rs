@@ -3,7 +3,7 @@
 pub mod parse;
 pub mod shell;
 
-use crate::image::ImageRef;
+use crate::image_ref::ImageRef;
 use parse::{Arguments, Dockerfile, Instruction, Keyword, Stage};
 
 /// BuildKit's automatic platform ARGs: set by the builder, never declared.

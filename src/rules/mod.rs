@@ -16,7 +16,8 @@ pub mod dockerfile;
 pub mod live;
 pub mod syntax;
 
-pub use crate::diagnostic::{FixKind, RuleMeta};
+use crate::diagnostic::catalog_position;
+pub use crate::diagnostic::{FixKind, RuleMeta, all_metas, find, find_all, resolve_selector};
 
 /// Declares a rule: its unit struct, its `META` (the one place a rule's code,
 /// name, severity, fix and summary are written; the doc page's header is
@@ -63,6 +64,9 @@ macro_rules! declare_rule {
 
         #[linkme::distributed_slice($crate::rules::REGISTRY)]
         static REGISTERED: &dyn $crate::rules::Rule = &$rule;
+
+        #[linkme::distributed_slice($crate::diagnostic::RULE_METAS)]
+        static DECLARED: &$crate::rules::RuleMeta = &META;
     };
     // The lowercase words of severities and fix kinds, for the doc header
     // (as `Severity::as_str` and `FixKind::as_str` spell them).
@@ -210,51 +214,12 @@ pub trait Rule: Sync {
 #[linkme::distributed_slice]
 pub static REGISTRY: [&'static dyn Rule];
 
-/// Every implemented rule, in catalog order: syntax and schema (S), compose
-/// (C), Dockerfile (D), cross-file (X), live engine (E); by code within each.
+/// Every implemented rule, in catalog order (as [`all_metas`] lists their declarations).
 pub static RULES: std::sync::LazyLock<Vec<&'static dyn Rule>> = std::sync::LazyLock::new(|| {
     let mut rules = REGISTRY.to_vec();
     rules.sort_by_key(|rule| catalog_position(rule.meta().code));
     rules
 });
-
-fn catalog_position(code: &str) -> (usize, &str) {
-    let family = "SCDXE".find(&code[..1]).unwrap_or(usize::MAX);
-    (family, code)
-}
-
-pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|rule| rule.meta())
-}
-
-/// The rule with this exact code or kebab name (case-insensitive code).
-pub fn find(selector: &str) -> Option<&'static RuleMeta> {
-    all_metas().find(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
-}
-
-/// Every rule with this code or kebab name. The catalog gives a compose rule
-/// and its Dockerfile twin the same name (`root-user` is C401 and D201), so a
-/// name can stand for both.
-pub fn find_all(selector: &str) -> Vec<&'static RuleMeta> {
-    all_metas()
-        .filter(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
-        .collect()
-}
-
-/// The rules a selector names: `ALL`, a code, a name, or a code prefix
-/// (`C5`, `D`). `None` when it names no rule at all.
-pub fn resolve_selector(selector: &str) -> Option<Vec<&'static RuleMeta>> {
-    if selector.eq_ignore_ascii_case("ALL") {
-        return Some(all_metas().collect());
-    }
-    let named = find_all(selector);
-    if !named.is_empty() {
-        return Some(named);
-    }
-    let prefix = selector.to_ascii_uppercase();
-    let matched: Vec<_> = all_metas().filter(|meta| meta.code.starts_with(&prefix)).collect();
-    (!matched.is_empty() && prefix.len() < 4).then_some(matched)
-}
 
 #[cfg(test)]
 mod tests {
