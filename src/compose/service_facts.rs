@@ -2,70 +2,12 @@
 //! its healthcheck, its environment, and the value formats Compose uses for
 //! sizes, CPUs and durations.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
-
+use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::yaml::{Node, Value};
-use crate::compose::{ComposeFile, Service};
 use crate::dockerfile::parse::{Instruction, Keyword, Stage};
-use crate::rules::ComposeContext;
 use crate::source::Span;
 pub use crate::units::{parse_cpus, parse_duration, parse_size};
-
-/// What the services of every variant of a project want the values written
-/// at each place to be. A value written once may be seen by several
-/// services (an anchor, `extends`) and by several variants (a base shared by
-/// overlays that give a service another lifecycle): a fix may change it in
-/// place only when all of them want the same, or one `--fix` undoes another.
-pub struct Wants<T> {
-    by_site: HashMap<Span, HashSet<T>>,
-}
-
-impl<T: Eq + Hash> Wants<T> {
-    /// Asks `want` for the `(place, wanted value)` pairs of every service in
-    /// every variant of the project (the file alone when it has none).
-    pub fn collect<'a, I>(cx: &ComposeContext<'a>, mut want: impl FnMut(Service<'a>) -> I) -> Self
-    where
-        I: IntoIterator<Item = (Span, T)>,
-    {
-        let roots: Vec<&'a Node> = match (cx.variant_roots, cx.file) {
-            ([], Some(file)) => vec![file.root],
-            (roots, _) => roots.to_vec(),
-        };
-        let mut by_site: HashMap<Span, HashSet<T>> = HashMap::new();
-        for file in roots.into_iter().filter_map(ComposeFile::new) {
-            for (site, wanted) in file.services().flat_map(&mut want) {
-                by_site.entry(site).or_default().insert(wanted);
-            }
-        }
-        Self { by_site }
-    }
-
-    /// Whether everything that sees the value at `site` wants the same.
-    pub fn agreed(&self, site: Span) -> bool {
-        self.by_site.get(&site).is_none_or(|wanted| wanted.len() <= 1)
-    }
-}
-
-/// The service as the variant's own file (the last one, the one the variant
-/// is named after) writes it, before merging and `extends`: the place for a
-/// value only this variant's service wants. `None` when that file does not
-/// write the service.
-pub fn own_entry<'a>(cx: &ComposeContext<'a>, name: &str) -> Option<Service<'a>> {
-    let entry = cx
-        .yaml
-        .documents
-        .first()?
-        .get("services")?
-        .as_mapping()?
-        .get_entry(name)?;
-    entry.value.as_mapping()?;
-    Some(Service {
-        name: entry.key.as_str()?,
-        entry,
-    })
-}
 
 /// Where a service gets a key from, in the merged model.
 #[derive(Clone, Copy, Debug)]

@@ -1,16 +1,11 @@
 //! The rule trait, the registry of every implemented rule, and rule lookup
 //! by code, kebab name or code prefix.
 
-use crate::compose::ComposeFile;
-use crate::compose::model::ProjectFile;
-use crate::compose::yaml::YamlOutput;
 use crate::diagnostic::Diagnostic;
-use crate::dockerfile::parse::Dockerfile;
-use crate::source::{SourceFile, Span};
-use crate::standards::Standards;
 
 pub mod catalog;
 pub mod compose;
+pub mod context;
 pub mod cross;
 pub mod dockerfile;
 pub mod live;
@@ -18,6 +13,7 @@ pub mod syntax;
 
 use crate::diagnostic::catalog_position;
 pub use crate::diagnostic::{FixKind, RuleMeta, all_metas, find, find_all, resolve_selector};
+pub use context::{ComposeContext, DockerfileContext};
 
 /// Declares a rule: its unit struct, its `META` (the one place a rule's code,
 /// name, severity, fix and summary are written; the doc page's header is
@@ -97,96 +93,6 @@ pub enum Scope {
     File,
     /// The merged model of each variant of the project.
     Project,
-}
-
-/// A compose file, or the merged model of a project's variant, as the rules see it.
-pub struct ComposeContext<'a> {
-    /// The file a file-scope rule checks; for the project scope, the
-    /// variant's last file (the one it is named after).
-    pub source: &'a SourceFile,
-    pub yaml: &'a YamlOutput,
-    /// File scope: the file's first document, when it is a mapping. Project
-    /// scope: the merged model, whose spans point into `files`.
-    pub file: Option<ComposeFile<'a>>,
-    /// The project's files, by [`crate::source::FileId`].
-    pub files: &'a [ProjectFile],
-    /// The variant is a production deployment.
-    pub production: bool,
-    /// The Dockerfiles the services build (by service name), read by the runner.
-    pub built: &'a std::collections::HashMap<String, crate::compose::build::BuiltDockerfile>,
-    pub standards: &'a Standards,
-    /// What interpolating found; the trees already hold the interpolated
-    /// values (each scalar's `raw` keeps what was written).
-    pub interpolation: &'a crate::compose::interpolate::Interpolation,
-    /// Where the project may look (project scope): paths outside it are
-    /// neither read nor tested for existence.
-    pub reach: Option<&'a crate::compose::referenced::Reach>,
-    /// References the model could not resolve (project scope).
-    pub problems: &'a [crate::compose::model::ModelProblem],
-    /// The merged models of the project's other variants (project scope):
-    /// whether something is used at all is a question about every variant.
-    pub variant_roots: &'a [&'a crate::compose::yaml::Node],
-}
-
-impl<'a> ComposeContext<'a> {
-    fn project_file(&self, span: Span) -> Option<&'a ProjectFile> {
-        self.files.get(span.file as usize)
-    }
-
-    /// The whole text of the file `span` lies in.
-    pub fn text(&self, span: Span) -> &'a str {
-        self.project_file(span)
-            .map_or(&self.source.text, |file| &file.source.text)
-    }
-
-    /// The file `span` lies in.
-    pub fn source_of(&self, span: Span) -> &'a SourceFile {
-        self.project_file(span).map_or(self.source, |file| &file.source)
-    }
-
-    /// The directory relative paths written at `span` are resolved from;
-    /// `None` for standard input without a name on disk.
-    pub fn dir_of(&self, span: Span) -> Option<&'a std::path::Path> {
-        self.project_file(span)?.dir()
-    }
-
-    /// Whether a path written at `span` exists; `None` when its file has no
-    /// directory on disk or the path lies outside the project's reach.
-    pub fn path_exists(&self, span: Span, written: &str) -> Option<bool> {
-        let path = self.dir_of(span)?.join(written);
-        if self.reach.is_some_and(|reach| reach.is_outside(&path)) {
-            return None;
-        }
-        Some(path.exists())
-    }
-
-    /// The project's root when a path written at `span` lies outside its
-    /// reach (vwe-lint neither reads it nor tests that it exists).
-    pub fn outside_root(&self, span: Span, written: &str) -> Option<&'a std::path::Path> {
-        let reach = self.reach?;
-        let path = self.dir_of(span)?.join(written);
-        reach.is_outside(&path).then(|| reach.root()).flatten()
-    }
-
-    /// Whether a value depends on a variable that is unset (or is a malformed
-    /// expression): its interpolated text is not what will be deployed, and
-    /// S004 reports it, so other rules should not judge it.
-    pub fn is_unresolved(&self, node: &crate::compose::yaml::Node) -> bool {
-        self.interpolation.unresolved.contains(&node.span)
-    }
-
-    /// A service's lifecycle. `None` for a label value that is no lifecycle
-    /// (C503 reports it).
-    pub fn lifecycle(&self, service: &crate::compose::Service<'a>) -> Option<crate::standards::Lifecycle> {
-        service.lifecycle(self.standards).lifecycle()
-    }
-}
-
-/// A parsed Dockerfile as the rules see it.
-pub struct DockerfileContext<'a> {
-    pub source: &'a SourceFile,
-    pub dockerfile: &'a Dockerfile,
-    pub standards: &'a Standards,
 }
 
 /// A check: pure, it reads a context and appends diagnostics.

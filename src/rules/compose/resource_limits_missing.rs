@@ -3,11 +3,12 @@
 
 use crate::compose::edit::{Block, block_text, indent_step, insert_entries};
 use crate::compose::service_facts::{
-    Found, Wants, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
+    Found, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
 };
 use crate::compose::yaml::{Node, ScalarStyle};
 use crate::compose::{ComposeFile, LifecycleSource, Service};
 use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::context::Wants;
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
