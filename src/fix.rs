@@ -406,20 +406,14 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
         if kept.is_empty() {
             continue;
         }
-        let texts = apply(&kept);
-        let keys: Vec<(usize, String)> = kept
-            .iter()
-            .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix)))
-            .collect();
-        let mut applied = state.applied.clone();
-        for (_, _, fix) in &kept {
-            applied[fix.edits[0].span.file as usize] += 1;
-        }
         let next = State {
-            texts,
+            texts: apply(&kept),
             current: Vec::new(),
-            applied,
-            keys,
+            applied: applied_after(&state.applied, &kept),
+            keys: kept
+                .iter()
+                .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix)))
+                .collect(),
         };
         advance(
             &mut state,
@@ -430,6 +424,15 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
         );
     }
     fixed_files(state, originals, &dropped)
+}
+
+/// The count of fixes applied to each file, with `kept` applied too.
+fn applied_after(applied: &[usize], kept: &[Candidate]) -> Vec<usize> {
+    let mut applied = applied.to_vec();
+    for (_, _, fix) in kept {
+        applied[fix.edits[0].span.file as usize] += 1;
+    }
+    applied
 }
 
 /// Fixes not applied, each with why.
