@@ -1,5 +1,6 @@
-//! The rule trait, the registry of every implemented rule, and rule lookup
-//! by code, kebab name or code prefix.
+//! The rule trait, the registry of every implemented rule, and (from
+//! `diagnostic`, where settings can reach it) rule lookup by code, kebab
+//! name or code prefix.
 
 use crate::diagnostic::Diagnostic;
 
@@ -183,6 +184,20 @@ mod tests {
         assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{positions:?}");
         assert_eq!(RULES.first().unwrap().meta().code, "S001");
         assert_eq!(RULES.last().unwrap().meta().code, "E404");
+    }
+
+    #[test]
+    fn the_declarations_are_the_rules_metas_in_the_same_order() {
+        let metas: Vec<&RuleMeta> = all_metas().collect();
+        assert_eq!(metas.len(), RULES.len());
+        for (meta, rule) in metas.iter().zip(RULES.iter()) {
+            assert!(
+                std::ptr::eq(*meta, rule.meta()),
+                "{} against {}",
+                meta.code,
+                rule.meta().code
+            );
+        }
     }
 
     #[test]
