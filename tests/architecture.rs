@@ -3,7 +3,7 @@
 //! points into the same layer or one below, and the import graph of the
 //! files has no circle. Code under `#[cfg(test)]` is left out: a unit test
 //! may borrow from above (real rule declarations, say) without the product
-//! depending on it.
+//! depending on it. No file under src/ is longer than 1,200 lines.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -451,6 +451,22 @@ fn circles(graph: &BTreeMap<Module, BTreeMap<Module, String>>) -> Vec<Vec<Module
         }
     }
     walk.found
+}
+
+/// Longest a file under src/ may be: a longer one holds several jobs.
+const MAX_FILE_LINES: usize = 1_200;
+
+#[test]
+fn no_source_file_is_over_the_line_limit() {
+    let mut paths = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut paths);
+    let long: Vec<String> = paths
+        .iter()
+        .map(|path| (path, std::fs::read_to_string(path).unwrap().lines().count()))
+        .filter(|(_, lines)| *lines > MAX_FILE_LINES)
+        .map(|(path, lines)| format!("{}: {lines} lines", path.display()))
+        .collect();
+    assert!(long.is_empty(), "files over {MAX_FILE_LINES} lines: {long:?}");
 }
 
 #[test]
