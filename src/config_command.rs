@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::app::{Outcome, ToolError, print_stdout};
 use crate::cli::ConfigArgs;
+use crate::command::{Outcome, ToolError, print_stdout};
 use crate::compose::emit;
 use crate::compose::interpolate::{Environment, ProblemKind};
 use crate::compose::model::{Project, Variant};

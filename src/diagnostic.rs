@@ -68,6 +68,59 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// Every rule's declaration, as `declare_rule!` registers it (in link
+/// order): here, below the rules, so that settings and suppression
+/// comments can name rules.
+#[linkme::distributed_slice]
+pub static RULE_METAS: [&'static RuleMeta];
+
+/// A code's place in the catalog: by family (S, C, D, X, E), then by code.
+pub(crate) fn catalog_position(code: &str) -> (usize, &str) {
+    let family = "SCDXE".find(&code[..1]).unwrap_or(usize::MAX);
+    (family, code)
+}
+
+/// Every rule's declaration, in catalog order: syntax and schema (S),
+/// compose (C), Dockerfile (D), cross-file (X), live engine (E); by code
+/// within each.
+pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
+    static SORTED: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
+        let mut metas = RULE_METAS.to_vec();
+        metas.sort_by_key(|meta| catalog_position(meta.code));
+        metas
+    });
+    SORTED.iter().copied()
+}
+
+/// The rule with this exact code or kebab name (case-insensitive code).
+pub fn find(selector: &str) -> Option<&'static RuleMeta> {
+    all_metas().find(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
+}
+
+/// Every rule with this code or kebab name. The catalog gives a compose rule
+/// and its Dockerfile twin the same name (`root-user` is C401 and D201), so a
+/// name can stand for both.
+pub fn find_all(selector: &str) -> Vec<&'static RuleMeta> {
+    all_metas()
+        .filter(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
+        .collect()
+}
+
+/// The rules a selector names: `ALL`, a code, a name, or a code prefix
+/// (`C5`, `D`). `None` when it names no rule at all.
+pub fn resolve_selector(selector: &str) -> Option<Vec<&'static RuleMeta>> {
+    if selector.eq_ignore_ascii_case("ALL") {
+        return Some(all_metas().collect());
+    }
+    let named = find_all(selector);
+    if !named.is_empty() {
+        return Some(named);
+    }
+    let prefix = selector.to_ascii_uppercase();
+    let matched: Vec<_> = all_metas().filter(|meta| meta.code.starts_with(&prefix)).collect();
+    (!matched.is_empty() && prefix.len() < 4).then_some(matched)
+}
+
 /// Whether `--fix` may apply a fix on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

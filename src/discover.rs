@@ -210,6 +210,20 @@ pub fn plan_with_kinds(
     units
 }
 
+/// A file linted as a project of its own.
+fn standalone(target: &Target, settings: &Settings) -> Unit {
+    Unit {
+        files: vec![PlannedFile {
+            path: target.path.clone(),
+            primary: true,
+        }],
+        variants: vec![Variant {
+            files: vec![0],
+            production: is_production(&target.path, settings),
+        }],
+    }
+}
+
 fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mut Vec<Unit>) {
     // A walk has seen every compose file of the directory: the base and the
     // override are among the targets if they exist. Named files say nothing
@@ -228,16 +242,6 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         })
     };
     let named = |path: &Path| group.iter().any(|target| same_file(&target.path, path));
-    let standalone = |target: &Target| Unit {
-        files: vec![PlannedFile {
-            path: target.path.clone(),
-            primary: true,
-        }],
-        variants: vec![Variant {
-            files: vec![0],
-            production: is_production(&target.path, settings),
-        }],
-    };
     let contents: Vec<Option<Content>> = group.iter().map(|target| Content::read(&target.path)).collect();
     // A file the others `extends` from holds parts of their services, not
     // a deployment: it is linted with the project of a file that extends it,
@@ -257,7 +261,7 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
             if is_library(&target.path) {
                 continue;
             }
-            let mut unit = standalone(target);
+            let mut unit = standalone(target, settings);
             for (library, other) in group.iter().enumerate() {
                 if !attached[library] && library != at && extends(at, &other.path) {
                     attached[library] = true;
@@ -272,7 +276,7 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         // A file only other libraries extend (a chain, a cycle) is linted alone.
         for (at, target) in group.iter().enumerate() {
             if !attached[at] && is_library(&target.path) {
-                units.push(standalone(target));
+                units.push(standalone(target, settings));
             }
         }
         return;
@@ -332,7 +336,7 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
                 .zip(base_content.as_ref())
                 .is_some_and(|(content, base)| content.is_alternative_to(base));
         if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() || alternative {
-            units.push(standalone(target));
+            units.push(standalone(target, settings));
             continue;
         }
         variants.push(Variant {

@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::compose::edit::FileText;
+use crate::compose::model::Variant;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::lint::{self, Checked};
 use crate::settings::Settings;
@@ -300,7 +301,7 @@ struct State {
 /// Every fix not applied is reported with its reason.
 pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Vec<Fixed> {
     let variants = unit.variants.clone();
-    let files: Vec<(std::path::PathBuf, FileKind, Option<Diagnostic>, bool)> = unit
+    let files: Vec<FileFacts> = unit
         .files
         .iter()
         .map(|(input, primary)| {
@@ -318,28 +319,7 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
         .iter()
         .map(|(_, _, encoding_error, primary)| *primary && encoding_error.is_none())
         .collect();
-    let relint = |texts: &[String]| {
-        let files = files
-            .iter()
-            .zip(texts)
-            .map(|((path, kind, encoding_error, primary), text)| {
-                (
-                    lint::Input {
-                        source: SourceFile::new(path.clone(), *kind, text.clone()),
-                        encoding_error: encoding_error.clone(),
-                    },
-                    *primary,
-                )
-            })
-            .collect();
-        lint::lint_unit(
-            lint::UnitInput {
-                files,
-                variants: variants.clone(),
-            },
-            settings,
-        )
-    };
+    let relint = |texts: &[String]| relint_texts(&files, &variants, texts, settings);
     let current = lint::lint_unit(unit, settings);
     let mut state = State {
         applied: vec![0; current.len()],
@@ -351,29 +331,9 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
     // The states reached, in order: a round that comes back to one of them
     // means its fixes and those since undo each other.
     let mut history: Vec<State> = Vec::new();
-    let editable = |fix: &Fix, texts: &[String]| {
-        fix.edits.iter().all(|edit| {
-            let file = edit.span.file as usize;
-            file < texts.len() && fixable[file] && FileText::new(edit.span.file, &texts[file]).holds(edit.span)
-        })
-    };
     let mut rounds = 0;
     loop {
-        let candidates: Vec<Candidate> = state
-            .current
-            .iter()
-            .enumerate()
-            .flat_map(|(file, checked)| checked.diagnostics.iter().map(move |diagnostic| (file, diagnostic)))
-            .filter_map(|(file, diagnostic)| diagnostic.fix.as_ref().map(|fix| (file, diagnostic, fix)))
-            .filter(|(file, diagnostic, fix)| {
-                mode.allows(fix.applicability)
-                    && !fix.edits.is_empty()
-                    && editable(fix, &state.texts)
-                    && !dropped
-                        .iter()
-                        .any(|(at, key, _)| at == file && *key == fix_key(diagnostic, fix))
-            })
-            .collect();
+        let candidates = candidates(&state, &fixable, mode, &dropped);
         if candidates.is_empty() {
             break;
         }
@@ -428,17 +388,7 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
             // service (any of them may be the cause), are tried together,
             // and halved only when that still adds an error.
             let kinds: Vec<FileKind> = files.iter().map(|(_, kind, _, _)| *kind).collect();
-            let blamed = blame(&parsing, &kinds, &state.texts, &together, &state.current, &all);
-            let mut per_service: HashMap<(usize, usize), usize> = HashMap::new();
-            for service in blamed.values() {
-                *per_service.entry(*service).or_insert(0) += 1;
-            }
-            let (suspects, rest): (Vec<_>, Vec<_>) = parsing.iter().enumerate().partition(|(index, _)| {
-                blamed
-                    .get(index)
-                    .is_some_and(|service| per_service.get(service) == Some(&1))
-            });
-            let rest: Vec<Candidate> = rest.into_iter().map(|(_, candidate)| *candidate).collect();
+            let (suspects, rest) = lone_suspects(&parsing, &kinds, &state, &together, &all);
             let (kept, mut worse) = bisect(&rest, |fixes| {
                 let next = relint(&apply(fixes));
                 let fine = unit_no_worse(&state.current, &next);
@@ -448,55 +398,166 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
                 }
                 fine
             });
-            worse.extend(suspects.into_iter().map(|(_, candidate)| *candidate));
+            worse.extend(suspects);
             (kept, worse)
         };
-        let reason = |rejected: Vec<Candidate>, why: &'static str| {
-            rejected
-                .into_iter()
-                .map(|(file, diagnostic, fix)| (file, fix_key(diagnostic, fix), why))
-                .collect::<Vec<_>>()
-        };
-        dropped.extend(reason(broken, BREAKS_SYNTAX));
-        dropped.extend(reason(worse, ADDS_ERRORS));
+        dropped.extend(rejected(broken, BREAKS_SYNTAX));
+        dropped.extend(rejected(worse, ADDS_ERRORS));
         if kept.is_empty() {
             continue;
         }
-        let texts = apply(&kept);
-        let keys: Vec<(usize, String)> = kept
-            .iter()
-            .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix)))
-            .collect();
-        if texts == state.texts {
-            dropped.extend(keys.into_iter().map(|(file, key)| (file, key, CHANGES_NOTHING)));
-            continue;
-        }
-        if let Some(back) = history.iter().position(|earlier| earlier.texts == texts) {
-            // Back to an earlier text: drop every fix since, and return there.
-            let mut undone = keys;
-            while history.len() > back {
-                undone.append(&mut state.keys);
-                let Some(earlier) = history.pop() else { break };
-                state = earlier;
-            }
-            dropped.extend(undone.into_iter().map(|(file, key)| (file, key, UNDONE)));
-            continue;
-        }
-        let mut applied = state.applied.clone();
-        for (_, _, fix) in &kept {
-            applied[fix.edits[0].span.file as usize] += 1;
-        }
-        let current = relinted.unwrap_or_else(|| relint(&texts));
-        history.push(std::mem::replace(
+        let next = State {
+            texts: apply(&kept),
+            current: Vec::new(),
+            applied: applied_after(&state.applied, &kept),
+            keys: kept
+                .iter()
+                .map(|(file, diagnostic, fix)| (*file, fix_key(diagnostic, fix)))
+                .collect(),
+        };
+        advance(
             &mut state,
-            State {
-                texts,
-                current,
-                applied,
-                keys,
-            },
-        ));
+            &mut history,
+            next,
+            |texts| relinted.unwrap_or_else(|| relint(texts)),
+            &mut dropped,
+        );
     }
+    fixed_files(state, originals, &dropped)
+}
+
+/// The count of fixes applied to each file, with `kept` applied too.
+fn applied_after(applied: &[usize], kept: &[Candidate]) -> Vec<usize> {
+    let mut applied = applied.to_vec();
+    for (_, _, fix) in kept {
+        applied[fix.edits[0].span.file as usize] += 1;
+    }
+    applied
+}
+
+/// Fixes not applied, each with why.
+fn rejected(candidates: Vec<Candidate>, why: &'static str) -> Vec<(usize, String, &'static str)> {
+    candidates
+        .into_iter()
+        .map(|(file, diagnostic, fix)| (file, fix_key(diagnostic, fix), why))
+        .collect()
+}
+
+/// What a unit's file is besides its text: path, kind, encoding error, and
+/// whether it is one of the unit's own files (not one it reads).
+type FileFacts = (std::path::PathBuf, FileKind, Option<Diagnostic>, bool);
+
+/// Lints the unit's files with `texts`.
+fn relint_texts(files: &[FileFacts], variants: &[Variant], texts: &[String], settings: &Settings) -> Vec<Checked> {
+    let files = files
+        .iter()
+        .zip(texts)
+        .map(|((path, kind, encoding_error, primary), text)| {
+            (
+                lint::Input {
+                    source: SourceFile::new(path.clone(), *kind, text.clone()),
+                    encoding_error: encoding_error.clone(),
+                },
+                *primary,
+            )
+        })
+        .collect();
+    lint::lint_unit(
+        lint::UnitInput {
+            files,
+            variants: variants.to_vec(),
+        },
+        settings,
+    )
+}
+
+/// Moves on to `next` (whose lint `relint` gives), unless its fixes change
+/// nothing or lead back to an earlier text: then they are dropped, and with
+/// a return every fix since is dropped too and the state goes back there.
+fn advance(
+    state: &mut State,
+    history: &mut Vec<State>,
+    mut next: State,
+    relint: impl FnOnce(&[String]) -> Vec<Checked>,
+    dropped: &mut Vec<(usize, String, &'static str)>,
+) {
+    if next.texts == state.texts {
+        dropped.extend(next.keys.into_iter().map(|(file, key)| (file, key, CHANGES_NOTHING)));
+        return;
+    }
+    if let Some(back) = history.iter().position(|earlier| earlier.texts == next.texts) {
+        // Back to an earlier text: drop every fix since, and return there.
+        let mut undone = next.keys;
+        while history.len() > back {
+            undone.append(&mut state.keys);
+            let Some(earlier) = history.pop() else { break };
+            *state = earlier;
+        }
+        dropped.extend(undone.into_iter().map(|(file, key)| (file, key, UNDONE)));
+        return;
+    }
+    next.current = relint(&next.texts);
+    history.push(std::mem::replace(state, next));
+}
+
+/// The fixes of this round: allowed by the mode, with edits that all lie
+/// in fixable files as they are now, and not dropped before.
+fn candidates<'a>(
+    state: &'a State,
+    fixable: &[bool],
+    mode: FixMode,
+    dropped: &[(usize, String, &'static str)],
+) -> Vec<Candidate<'a>> {
+    let editable = |fix: &Fix, texts: &[String]| {
+        fix.edits.iter().all(|edit| {
+            let file = edit.span.file as usize;
+            file < texts.len() && fixable[file] && FileText::new(edit.span.file, &texts[file]).holds(edit.span)
+        })
+    };
+    state
+        .current
+        .iter()
+        .enumerate()
+        .flat_map(|(file, checked)| checked.diagnostics.iter().map(move |diagnostic| (file, diagnostic)))
+        .filter_map(|(file, diagnostic)| diagnostic.fix.as_ref().map(|fix| (file, diagnostic, fix)))
+        .filter(|(file, diagnostic, fix)| {
+            mode.allows(fix.applicability)
+                && !fix.edits.is_empty()
+                && editable(fix, &state.texts)
+                && !dropped
+                    .iter()
+                    .any(|(at, key, _)| at == file && *key == fix_key(diagnostic, fix))
+        })
+        .collect()
+}
+
+/// The fixes that alone edit a service holding a new error (dropped
+/// unheard), and the rest.
+fn lone_suspects<'a>(
+    parsing: &[Candidate<'a>],
+    kinds: &[FileKind],
+    state: &State,
+    together: &[String],
+    all: &[Checked],
+) -> (Vec<Candidate<'a>>, Vec<Candidate<'a>>) {
+    let blamed = blame(parsing, kinds, &state.texts, together, &state.current, all);
+    let mut per_service: HashMap<(usize, usize), usize> = HashMap::new();
+    for service in blamed.values() {
+        *per_service.entry(*service).or_insert(0) += 1;
+    }
+    let (suspects, rest): (Vec<_>, Vec<_>) = parsing.iter().enumerate().partition(|(index, _)| {
+        blamed
+            .get(index)
+            .is_some_and(|service| per_service.get(service) == Some(&1))
+    });
+    let candidates =
+        |indexed: Vec<(usize, &Candidate<'a>)>| indexed.into_iter().map(|(_, candidate)| *candidate).collect();
+    (candidates(suspects), candidates(rest))
+}
+
+/// Each file's outcome: its last lint, its text before, the fixes applied
+/// and those dropped, with why.
+fn fixed_files(state: State, originals: Vec<String>, dropped: &[(usize, String, &'static str)]) -> Vec<Fixed> {
     let State { current, applied, .. } = state;
     current
         .into_iter()

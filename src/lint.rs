@@ -13,35 +13,17 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Unit};
 use crate::dockerfile::parse as dockerfile;
 use crate::rules::syntax::unused_suppression;
-use crate::rules::{ComposeContext, DockerfileContext, RULES, Rule, RuleMeta, Scope, syntax};
+use crate::rules::{ComposeContext, DockerfileContext, RULES, Rule, Scope, syntax};
 use crate::settings::Settings;
 use crate::source::{FileId, FileKind, SourceFile, Span};
 use crate::suppress;
+
+pub use crate::read::source_from_bytes;
 
 /// A linted file and what was found in it.
 pub struct Checked {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Builds the source from raw bytes: text that is not UTF-8 is read lossily
-/// and reported at the first bad byte, so no input is ever refused silently.
-pub fn source_from_bytes(path: std::path::PathBuf, kind: FileKind, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
-    match String::from_utf8(bytes) {
-        Ok(text) => (SourceFile::new(path, kind, text), None),
-        Err(error) => {
-            let offset = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let meta: &'static RuleMeta = match kind {
-                FileKind::Compose => &syntax::yaml_syntax::META,
-                FileKind::Dockerfile => &syntax::dockerfile_syntax::META,
-            };
-            let diagnostic = Diagnostic::new(meta, Span::new(offset, offset + 1), "the file is not valid UTF-8")
-                .with_label("invalid byte")
-                .with_help("save the file as UTF-8");
-            (SourceFile::new(path, kind, text), Some(diagnostic))
-        }
-    }
 }
 
 /// A file read from disk, ready to lint or fix.

@@ -1,8 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use vwe_lint::app::{self, Outcome};
+use vwe_lint::app;
 use vwe_lint::cli::Cli;
+use vwe_lint::command::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -6,7 +6,10 @@
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::source::{FileKind, SourceFile, Span};
 
 /// The largest file read: far above any compose file, Dockerfile or env
 /// file people write, far below what would strain memory.
@@ -145,9 +148,47 @@ fn what_it_is(metadata: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// Builds the source from raw bytes: text that is not UTF-8 is read lossily
+/// and reported at the first bad byte (S001 in a compose file, S005 in a
+/// Dockerfile), so no input is ever refused silently.
+pub fn source_from_bytes(path: PathBuf, kind: FileKind, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile::new(path, kind, text), None),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            // Found by code: the syntax rules are declared above this layer.
+            let code = match kind {
+                FileKind::Compose => "S001",
+                FileKind::Dockerfile => "S005",
+            };
+            let meta = diagnostic::find(code).expect("the syntax rules are declared");
+            let diagnostic = Diagnostic::new(meta, Span::new(offset, offset + 1), "the file is not valid UTF-8")
+                .with_label("invalid byte")
+                .with_help("save the file as UTF-8");
+            (SourceFile::new(path, kind, text), Some(diagnostic))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::syntax::{dockerfile_syntax, yaml_syntax};
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_reported_by_the_syntax_rule_of_their_kind() {
+        for (kind, meta) in [
+            (FileKind::Compose, &yaml_syntax::META),
+            (FileKind::Dockerfile, &dockerfile_syntax::META),
+        ] {
+            let (source, error) = source_from_bytes(PathBuf::from("f"), kind, b"a\xffb".to_vec());
+            assert_eq!(source.text, "a\u{fffd}b");
+            let error = error.unwrap();
+            assert!(std::ptr::eq(error.rule, meta), "{}", error.rule.code);
+            assert_eq!(error.span, Span::new(1, 2));
+        }
+    }
 
     #[test]
     fn a_regular_file_is_read() {

@@ -9,8 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::Severity;
-use crate::rules::{self, RuleMeta};
+use crate::diagnostic::{self, RuleMeta, Severity};
 use crate::source::LineIndex;
 use crate::standards::{DEFAULT_STANDARDS, Standards};
 
@@ -164,34 +163,7 @@ impl Settings {
         let config_path = path.clone().unwrap_or_else(|| cwd.join(CONFIG_FILE_NAME));
         let error = |span: std::ops::Range<usize>, message: String| locate(&config_path, &text, Some(span), message);
 
-        let mut enabled: Vec<&'static str> = Vec::new();
-        match &overrides.select {
-            Some(selectors) => {
-                for selector in selectors {
-                    enabled.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
-                }
-            }
-            None => match &file.rules.select {
-                Some(selectors) => {
-                    for selector in selectors {
-                        let metas = resolve_spanned(selector, "[rules] select")
-                            .map_err(|(span, message)| error(span, message))?;
-                        enabled.extend(metas.into_iter().map(|meta| meta.code));
-                    }
-                }
-                None => enabled.extend(rules::all_metas().map(|meta| meta.code)),
-            },
-        }
-        for selector in &file.rules.ignore {
-            let metas = resolve_spanned(selector, "[rules] ignore").map_err(|(span, message)| error(span, message))?;
-            enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
-        }
-        for selector in &overrides.ignore {
-            let metas = resolve_cli(selector)?;
-            enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
-        }
-        enabled.sort_unstable();
-        enabled.dedup();
+        let enabled = enabled_rules(&file, overrides, &error)?;
 
         let mut severities = HashMap::new();
         for (selector, severity) in &file.rules.severity {
@@ -370,6 +342,44 @@ fn parse_config(text: &str) -> Result<ConfigFile, (Option<std::ops::Range<usize>
         .map_err(|error| (error.span(), error.message().to_string()))
 }
 
+/// The codes of the rules that run: the selection (command line, else the
+/// config, else all) less the ignored ones, sorted.
+fn enabled_rules(
+    file: &ConfigFile,
+    overrides: &Overrides,
+    error: &impl Fn(std::ops::Range<usize>, String) -> ConfigError,
+) -> Result<Vec<&'static str>, ConfigError> {
+    let mut enabled: Vec<&'static str> = Vec::new();
+    match &overrides.select {
+        Some(selectors) => {
+            for selector in selectors {
+                enabled.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
+            }
+        }
+        None => match &file.rules.select {
+            Some(selectors) => {
+                for selector in selectors {
+                    let metas =
+                        resolve_spanned(selector, "[rules] select").map_err(|(span, message)| error(span, message))?;
+                    enabled.extend(metas.into_iter().map(|meta| meta.code));
+                }
+            }
+            None => enabled.extend(diagnostic::all_metas().map(|meta| meta.code)),
+        },
+    }
+    for selector in &file.rules.ignore {
+        let metas = resolve_spanned(selector, "[rules] ignore").map_err(|(span, message)| error(span, message))?;
+        enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
+    }
+    for selector in &overrides.ignore {
+        let metas = resolve_cli(selector)?;
+        enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
+    }
+    enabled.sort_unstable();
+    enabled.dedup();
+    Ok(enabled)
+}
+
 /// Fills every key the user left out with the default; tables merge deeply,
 /// any other value the user gave replaces the default.
 fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>) {
@@ -393,7 +403,7 @@ fn resolve_spanned(
     selector: &Spanned<String>,
     place: &str,
 ) -> Result<Vec<&'static RuleMeta>, (std::ops::Range<usize>, String)> {
-    rules::resolve_selector(selector.get_ref()).ok_or_else(|| {
+    diagnostic::resolve_selector(selector.get_ref()).ok_or_else(|| {
         (
             selector.span(),
             format!(
@@ -405,7 +415,7 @@ fn resolve_spanned(
 }
 
 fn resolve_cli(selector: &str) -> Result<Vec<&'static RuleMeta>, ConfigError> {
-    rules::resolve_selector(selector.trim()).ok_or_else(|| ConfigError {
+    diagnostic::resolve_selector(selector.trim()).ok_or_else(|| ConfigError {
         path: PathBuf::from("command line"),
         position: None,
         message: format!("unknown rule `{selector}`; `vwe-lint rules` lists them"),

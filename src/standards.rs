@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::image::ImageRef;
+use crate::image_ref::ImageRef;
 
 mod validate;
 pub use validate::{Invalid, validate};

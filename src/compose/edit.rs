@@ -8,7 +8,6 @@
 //! text cannot be written.
 
 use crate::diagnostic::Edit;
-use crate::rules::ComposeContext;
 use crate::source::{FileId, Span};
 
 use super::yaml::{Entry, Node};
@@ -16,14 +15,6 @@ use super::yaml::{Entry, Node};
 /// The texts of a project's files, by [`FileId`].
 pub trait Texts {
     fn file_text(&self, file: FileId) -> Option<FileText<'_>>;
-}
-
-impl Texts for ComposeContext<'_> {
-    fn file_text(&self, file: FileId) -> Option<FileText<'_>> {
-        let source = self.source_of(Span::point(0).in_file(file));
-        // A file-scope context has no project files: its one file is 0.
-        (self.files.len() > file as usize || file == 0).then(|| FileText::new(file, &source.text))
-    }
 }
 
 /// The text of one file with its id: the only way the helpers here read

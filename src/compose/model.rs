@@ -216,7 +216,7 @@ impl Project {
         let canonical = path
             .canonicalize()
             .map_err(|_| Refusal::Read(crate::read::ReadError::NotFound))?;
-        let (source, encoding_error) = crate::lint::source_from_bytes(tidy(path), FileKind::Compose, bytes.to_vec());
+        let (source, encoding_error) = crate::read::source_from_bytes(tidy(path), FileKind::Compose, bytes.to_vec());
         let id = match environment {
             Some(environment) => {
                 let id = self.push_with(source, encoding_error, false, environment, None);

@@ -236,6 +236,100 @@ impl<'a> Translator<'a> {
         });
     }
 
+    /// Keys the schema does not know, each with the closest known one.
+    fn unknown_keys(&mut self, place: &Place, error: &ValidationError, unexpected: &[String]) {
+        let object = self.schema_at(parent(error.schema_path().as_str()));
+        let known: Vec<&str> = object
+            .and_then(|schema| schema.get("properties")?.as_object())
+            .map(|properties| properties.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for name in unexpected {
+            let Some(entry) = place
+                .node
+                .as_mapping()
+                .and_then(|mapping| mapping.iter().find(|entry| &key_text(&entry.key) == name))
+            else {
+                continue;
+            };
+            let full = if place.path.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", place.path)
+            };
+            let (message, help) = match closest(name, &known) {
+                Some(best) => (
+                    format!("unknown key `{full}`: did you mean \"{best}\"?"),
+                    Some(format!("rename it to `{best}`")),
+                ),
+                None => (
+                    format!("unknown key `{full}`"),
+                    Some(valid_keys_help(&place.path, &known)),
+                ),
+            };
+            self.push(entry.key.site(), message, "unknown key", help);
+        }
+    }
+
+    /// The first item a sequence that must hold each value once repeats.
+    fn repeated_item(&mut self, place: &Place, path: &str) {
+        let Some(items) = place.node.as_sequence() else {
+            return;
+        };
+        let values: Vec<Json> = items.iter().map(to_json).collect();
+        // Two values that each lack an unset variable are not known to be equal.
+        let known = |index: usize| !self.depends_on_unset(&items[index]);
+        let repeated = (1..values.len()).filter(|later| known(*later)).find_map(|later| {
+            let first = (0..later).find(|earlier| known(*earlier) && values[*earlier] == values[later])?;
+            Some((first, later))
+        });
+        let Some((first, later)) = repeated else {
+            return;
+        };
+        self.out.push(Violation {
+            span: items[later].site(),
+            message: format!("{path} lists {} twice", describe(&values[later])),
+            label: "repeated".to_string(),
+            help: Some("remove one of the two entries".to_string()),
+            secondary: Some((items[first].site(), "first listed here".to_string())),
+        });
+    }
+
+    /// A value no branch of an `anyOf`/`oneOf` accepts.
+    fn no_branch_fits(
+        &mut self,
+        error: &ValidationError,
+        context: &[Vec<ValidationError>],
+        path: &str,
+        value_span: Span,
+    ) {
+        // A branch whose type fits the value explains the problem
+        // best; when none fits, one message says what is expected.
+        let here = error.instance_path().as_str();
+        let fitting = context.iter().find(|branch| {
+            !branch.is_empty()
+                && branch
+                    .iter()
+                    .all(|inner| !(inner.instance_path().as_str() == here && is_type_mismatch(inner)))
+        });
+        match fitting {
+            Some(branch) => {
+                for inner in branch {
+                    self.error(inner);
+                }
+            }
+            None => {
+                let expected = self.title(&child(error.schema_path(), "x")).unwrap_or("another value");
+                let found = describe(error.instance());
+                self.push(
+                    value_span,
+                    format!("{path} must be {expected}, found {found}"),
+                    "wrong type",
+                    None,
+                );
+            }
+        }
+    }
+
     fn error(&mut self, error: &ValidationError) {
         let Some(place) = self.locate(error.instance_path()) else {
             return;
@@ -250,38 +344,7 @@ impl<'a> Translator<'a> {
             format!("`{}`", place.path)
         };
         match error.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let object = self.schema_at(parent(error.schema_path().as_str()));
-                let known: Vec<&str> = object
-                    .and_then(|schema| schema.get("properties")?.as_object())
-                    .map(|properties| properties.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
-                for name in unexpected {
-                    let Some(entry) = place
-                        .node
-                        .as_mapping()
-                        .and_then(|mapping| mapping.iter().find(|entry| &key_text(&entry.key) == name))
-                    else {
-                        continue;
-                    };
-                    let full = if place.path.is_empty() {
-                        name.clone()
-                    } else {
-                        format!("{}.{name}", place.path)
-                    };
-                    let (message, help) = match closest(name, &known) {
-                        Some(best) => (
-                            format!("unknown key `{full}`: did you mean \"{best}\"?"),
-                            Some(format!("rename it to `{best}`")),
-                        ),
-                        None => (
-                            format!("unknown key `{full}`"),
-                            Some(valid_keys_help(&place.path, &known)),
-                        ),
-                    };
-                    self.push(entry.key.site(), message, "unknown key", help);
-                }
-            }
+            ValidationErrorKind::AdditionalProperties { unexpected } => self.unknown_keys(&place, error, unexpected),
             ValidationErrorKind::PropertyNames { error: inner } => {
                 let name = inner.instance().as_str().unwrap_or_default().to_string();
                 let Some(entry) = place
@@ -302,32 +365,7 @@ impl<'a> Translator<'a> {
             ValidationErrorKind::AnyOf { context }
             | ValidationErrorKind::OneOfNotValid { context }
             | ValidationErrorKind::OneOfMultipleValid { context } => {
-                // A branch whose type fits the value explains the problem
-                // best; when none fits, one message says what is expected.
-                let here = error.instance_path().as_str();
-                let fitting = context.iter().find(|branch| {
-                    !branch.is_empty()
-                        && branch
-                            .iter()
-                            .all(|inner| !(inner.instance_path().as_str() == here && is_type_mismatch(inner)))
-                });
-                match fitting {
-                    Some(branch) => {
-                        for inner in branch {
-                            self.error(inner);
-                        }
-                    }
-                    None => {
-                        let expected = self.title(&child(error.schema_path(), "x")).unwrap_or("another value");
-                        let found = describe(error.instance());
-                        self.push(
-                            value_span,
-                            format!("{path} must be {expected}, found {found}"),
-                            "wrong type",
-                            None,
-                        );
-                    }
-                }
+                self.no_branch_fits(error, context, &path, value_span)
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = match self.schema_at(parent(error.schema_path().as_str())) {
@@ -387,28 +425,7 @@ impl<'a> Translator<'a> {
                     Some(format!("add `{name}:`")),
                 );
             }
-            ValidationErrorKind::UniqueItems => {
-                let Some(items) = place.node.as_sequence() else {
-                    return;
-                };
-                let values: Vec<Json> = items.iter().map(to_json).collect();
-                // Two values that each lack an unset variable are not known to be equal.
-                let known = |index: usize| !self.depends_on_unset(&items[index]);
-                let repeated = (1..values.len()).filter(|later| known(*later)).find_map(|later| {
-                    let first = (0..later).find(|earlier| known(*earlier) && values[*earlier] == values[later])?;
-                    Some((first, later))
-                });
-                let Some((first, later)) = repeated else {
-                    return;
-                };
-                self.out.push(Violation {
-                    span: items[later].site(),
-                    message: format!("{path} lists {} twice", describe(&values[later])),
-                    label: "repeated".to_string(),
-                    help: Some("remove one of the two entries".to_string()),
-                    secondary: Some((items[first].site(), "first listed here".to_string())),
-                });
-            }
+            ValidationErrorKind::UniqueItems => self.repeated_item(&place, &path),
             ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
                 let found = describe(error.instance());
                 self.push(

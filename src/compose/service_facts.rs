@@ -2,70 +2,12 @@
 //! its healthcheck, its environment, and the value formats Compose uses for
 //! sizes, CPUs and durations.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
-use std::time::Duration;
-
+use crate::compose::Service;
 use crate::compose::build::BuiltDockerfile;
 use crate::compose::yaml::{Node, Value};
-use crate::compose::{ComposeFile, Service};
 use crate::dockerfile::parse::{Instruction, Keyword, Stage};
-use crate::rules::ComposeContext;
 use crate::source::Span;
-
-/// What the services of every variant of a project want the values written
-/// at each place to be. A value written once may be seen by several
-/// services (an anchor, `extends`) and by several variants (a base shared by
-/// overlays that give a service another lifecycle): a fix may change it in
-/// place only when all of them want the same, or one `--fix` undoes another.
-pub struct Wants<T> {
-    by_site: HashMap<Span, HashSet<T>>,
-}
-
-impl<T: Eq + Hash> Wants<T> {
-    /// Asks `want` for the `(place, wanted value)` pairs of every service in
-    /// every variant of the project (the file alone when it has none).
-    pub fn collect<'a, I>(cx: &ComposeContext<'a>, mut want: impl FnMut(Service<'a>) -> I) -> Self
-    where
-        I: IntoIterator<Item = (Span, T)>,
-    {
-        let roots: Vec<&'a Node> = match (cx.variant_roots, cx.file) {
-            ([], Some(file)) => vec![file.root],
-            (roots, _) => roots.to_vec(),
-        };
-        let mut by_site: HashMap<Span, HashSet<T>> = HashMap::new();
-        for file in roots.into_iter().filter_map(ComposeFile::new) {
-            for (site, wanted) in file.services().flat_map(&mut want) {
-                by_site.entry(site).or_default().insert(wanted);
-            }
-        }
-        Self { by_site }
-    }
-
-    /// Whether everything that sees the value at `site` wants the same.
-    pub fn agreed(&self, site: Span) -> bool {
-        self.by_site.get(&site).is_none_or(|wanted| wanted.len() <= 1)
-    }
-}
-
-/// The service as the variant's own file (the last one, the one the variant
-/// is named after) writes it, before merging and `extends`: the place for a
-/// value only this variant's service wants. `None` when that file does not
-/// write the service.
-pub fn own_entry<'a>(cx: &ComposeContext<'a>, name: &str) -> Option<Service<'a>> {
-    let entry = cx
-        .yaml
-        .documents
-        .first()?
-        .get("services")?
-        .as_mapping()?
-        .get_entry(name)?;
-    entry.value.as_mapping()?;
-    Some(Service {
-        name: entry.key.as_str()?,
-        entry,
-    })
-}
+pub use crate::units::{parse_cpus, parse_duration, parse_size};
 
 /// Where a service gets a key from, in the merged model.
 #[derive(Clone, Copy, Debug)]
@@ -125,75 +67,6 @@ pub fn has_variable(text: &str) -> bool {
 pub fn written_with_variable(node: &Node) -> bool {
     node.as_scalar()
         .is_some_and(|scalar| has_variable(scalar.raw.as_deref().unwrap_or(&scalar.text)))
-}
-
-/// A size in bytes as Compose reads it (`512M`, `1g`, `1.5GiB`, `536870912`).
-pub fn parse_size(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let digits_end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits_end);
-    if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.matches('.').count() > 1 {
-        return None;
-    }
-    let number: f64 = number.parse().ok()?;
-    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
-    let unit = unit.strip_suffix('b').unwrap_or(&unit);
-    let unit = unit.strip_suffix('i').unwrap_or(unit);
-    let power = match unit {
-        "" => 0,
-        "k" => 1,
-        "m" => 2,
-        "g" => 3,
-        "t" => 4,
-        "p" => 5,
-        _ => return None,
-    };
-    Some((number * 1024f64.powi(power)) as u64)
-}
-
-/// A CPU count (`0.5`, `'1.0'`, `2`); `None` when it is no non-negative number.
-pub fn parse_cpus(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let valid = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && text.matches('.').count() <= 1
-        && text != ".";
-    valid.then(|| text.parse().ok()).flatten()
-}
-
-/// A duration as Compose writes them (Go syntax: `30s`, `1m30s`, `500ms`, `1.5h`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if text == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut rest = text;
-    let mut total = 0f64;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let number: f64 = rest[..number_end].parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let seconds = match &rest[..unit_end] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += number * seconds;
-        rest = &rest[unit_end..];
-    }
-    Some(Duration::from_secs_f64(total))
 }
 
 /// One variable of `environment:`, in either form.
@@ -363,48 +236,6 @@ pub fn builds(service: Service) -> bool {
 mod tests {
     use super::*;
     use crate::compose::yaml;
-
-    #[test]
-    fn sizes() {
-        let mib = 1024 * 1024;
-        assert_eq!(parse_size("512M"), Some(512 * mib));
-        assert_eq!(parse_size("512m"), Some(512 * mib));
-        assert_eq!(parse_size("536870912"), Some(512 * mib));
-        assert_eq!(parse_size("512MB"), Some(512 * mib));
-        assert_eq!(parse_size("512MiB"), Some(512 * mib));
-        assert_eq!(parse_size("1g"), Some(1024 * mib));
-        assert_eq!(parse_size("1.5g"), Some(1536 * mib));
-        assert_eq!(parse_size("100 k"), Some(100 * 1024));
-        assert_eq!(parse_size("512x"), None);
-        assert_eq!(parse_size("M"), None);
-        assert_eq!(parse_size("-1"), None);
-        assert_eq!(parse_size("1..2m"), None);
-        assert_eq!(parse_size(""), None);
-    }
-
-    #[test]
-    fn cpus() {
-        assert_eq!(parse_cpus("1.0"), Some(1.0));
-        assert_eq!(parse_cpus("0.5"), Some(0.5));
-        assert_eq!(parse_cpus("2"), Some(2.0));
-        assert_eq!(parse_cpus(".5"), Some(0.5));
-        assert_eq!(parse_cpus("50%"), None);
-        assert_eq!(parse_cpus("-1"), None);
-        assert_eq!(parse_cpus("one"), None);
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1.5h"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
-        assert_eq!(parse_duration("30"), None);
-        assert_eq!(parse_duration("30 s"), None);
-        assert_eq!(parse_duration("s"), None);
-        assert_eq!(parse_duration(""), None);
-    }
 
     #[test]
     fn variables() {

@@ -1,9 +1,13 @@
 //! Dockerfiles: the parser and what the rules ask of a parsed file.
 
+pub mod ast;
+mod expand;
+mod json;
 pub mod parse;
+pub mod script;
 pub mod shell;
 
-use crate::image::ImageRef;
+use crate::image_ref::ImageRef;
 use parse::{Arguments, Dockerfile, Instruction, Keyword, Stage};
 
 /// BuildKit's automatic platform ARGs: set by the builder, never declared.
@@ -40,18 +44,16 @@ pub fn base_image(dockerfile: &Dockerfile, stage: &Stage) -> BaseImage {
     if parent_stage(dockerfile, stage).is_some() {
         return BaseImage::Stage;
     }
-    let text = match dockerfile.resolve_from(stage) {
-        parse::ImageRef::Resolved(text) => text,
-        parse::ImageRef::Unresolved { text, missing } => {
-            // `FROM binaries-$TARGETOS` picks one of the earlier stages per platform.
-            if missing.iter().all(|name| PLATFORM_ARGS.contains(&name.as_str()))
-                && matches_earlier_stage(dockerfile, stage, &text)
-            {
-                return BaseImage::Stage;
-            }
-            return BaseImage::Unresolved { text, missing };
+    let parse::Substituted { text, missing } = dockerfile.resolve_from(stage);
+    if !missing.is_empty() {
+        // `FROM binaries-$TARGETOS` picks one of the earlier stages per platform.
+        if missing.iter().all(|name| PLATFORM_ARGS.contains(&name.as_str()))
+            && matches_earlier_stage(dockerfile, stage, &text)
+        {
+            return BaseImage::Stage;
         }
-    };
+        return BaseImage::Unresolved { text, missing };
+    }
     if text.eq_ignore_ascii_case("scratch") {
         return BaseImage::Scratch;
     }

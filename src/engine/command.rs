@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::app::{Outcome, ToolError, emit, load_settings, outcome, render_report};
 use crate::cli::EnvArgs;
+use crate::command::{Outcome, ToolError, emit, load_settings, outcome, render_report};
 use crate::compose::ComposeFile;
 use crate::compose::interpolate::Environment;
 use crate::compose::model::Project;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::image::ImageRef;
+use crate::image_ref::ImageRef;
 
 /// The label Compose puts on every container of a project.
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";

@@ -1,22 +1,20 @@
-//! The rule trait, the registry of every implemented rule, and rule lookup
-//! by code, kebab name or code prefix.
+//! The rule trait, the registry of every implemented rule, and (from
+//! `diagnostic`, where settings can reach it) rule lookup by code, kebab
+//! name or code prefix.
 
-use crate::compose::ComposeFile;
-use crate::compose::model::ProjectFile;
-use crate::compose::yaml::YamlOutput;
 use crate::diagnostic::Diagnostic;
-use crate::dockerfile::parse::Dockerfile;
-use crate::source::{SourceFile, Span};
-use crate::standards::Standards;
 
 pub mod catalog;
 pub mod compose;
+pub mod context;
 pub mod cross;
 pub mod dockerfile;
 pub mod live;
 pub mod syntax;
 
-pub use crate::diagnostic::{FixKind, RuleMeta};
+use crate::diagnostic::catalog_position;
+pub use crate::diagnostic::{FixKind, RuleMeta, all_metas, find, find_all, resolve_selector};
+pub use context::{ComposeContext, DockerfileContext};
 
 /// Declares a rule: its unit struct, its `META` (the one place a rule's code,
 /// name, severity, fix and summary are written; the doc page's header is
@@ -63,6 +61,9 @@ macro_rules! declare_rule {
 
         #[linkme::distributed_slice($crate::rules::REGISTRY)]
         static REGISTERED: &dyn $crate::rules::Rule = &$rule;
+
+        #[linkme::distributed_slice($crate::diagnostic::RULE_METAS)]
+        static DECLARED: &$crate::rules::RuleMeta = &META;
     };
     // The lowercase words of severities and fix kinds, for the doc header
     // (as `Severity::as_str` and `FixKind::as_str` spell them).
@@ -95,96 +96,6 @@ pub enum Scope {
     Project,
 }
 
-/// A compose file, or the merged model of a project's variant, as the rules see it.
-pub struct ComposeContext<'a> {
-    /// The file a file-scope rule checks; for the project scope, the
-    /// variant's last file (the one it is named after).
-    pub source: &'a SourceFile,
-    pub yaml: &'a YamlOutput,
-    /// File scope: the file's first document, when it is a mapping. Project
-    /// scope: the merged model, whose spans point into `files`.
-    pub file: Option<ComposeFile<'a>>,
-    /// The project's files, by [`crate::source::FileId`].
-    pub files: &'a [ProjectFile],
-    /// The variant is a production deployment.
-    pub production: bool,
-    /// The Dockerfiles the services build (by service name), read by the runner.
-    pub built: &'a std::collections::HashMap<String, crate::compose::build::BuiltDockerfile>,
-    pub standards: &'a Standards,
-    /// What interpolating found; the trees already hold the interpolated
-    /// values (each scalar's `raw` keeps what was written).
-    pub interpolation: &'a crate::compose::interpolate::Interpolation,
-    /// Where the project may look (project scope): paths outside it are
-    /// neither read nor tested for existence.
-    pub reach: Option<&'a crate::compose::referenced::Reach>,
-    /// References the model could not resolve (project scope).
-    pub problems: &'a [crate::compose::model::ModelProblem],
-    /// The merged models of the project's other variants (project scope):
-    /// whether something is used at all is a question about every variant.
-    pub variant_roots: &'a [&'a crate::compose::yaml::Node],
-}
-
-impl<'a> ComposeContext<'a> {
-    fn project_file(&self, span: Span) -> Option<&'a ProjectFile> {
-        self.files.get(span.file as usize)
-    }
-
-    /// The whole text of the file `span` lies in.
-    pub fn text(&self, span: Span) -> &'a str {
-        self.project_file(span)
-            .map_or(&self.source.text, |file| &file.source.text)
-    }
-
-    /// The file `span` lies in.
-    pub fn source_of(&self, span: Span) -> &'a SourceFile {
-        self.project_file(span).map_or(self.source, |file| &file.source)
-    }
-
-    /// The directory relative paths written at `span` are resolved from;
-    /// `None` for standard input without a name on disk.
-    pub fn dir_of(&self, span: Span) -> Option<&'a std::path::Path> {
-        self.project_file(span)?.dir()
-    }
-
-    /// Whether a path written at `span` exists; `None` when its file has no
-    /// directory on disk or the path lies outside the project's reach.
-    pub fn path_exists(&self, span: Span, written: &str) -> Option<bool> {
-        let path = self.dir_of(span)?.join(written);
-        if self.reach.is_some_and(|reach| reach.is_outside(&path)) {
-            return None;
-        }
-        Some(path.exists())
-    }
-
-    /// The project's root when a path written at `span` lies outside its
-    /// reach (vwe-lint neither reads it nor tests that it exists).
-    pub fn outside_root(&self, span: Span, written: &str) -> Option<&'a std::path::Path> {
-        let reach = self.reach?;
-        let path = self.dir_of(span)?.join(written);
-        reach.is_outside(&path).then(|| reach.root()).flatten()
-    }
-
-    /// Whether a value depends on a variable that is unset (or is a malformed
-    /// expression): its interpolated text is not what will be deployed, and
-    /// S004 reports it, so other rules should not judge it.
-    pub fn is_unresolved(&self, node: &crate::compose::yaml::Node) -> bool {
-        self.interpolation.unresolved.contains(&node.span)
-    }
-
-    /// A service's lifecycle. `None` for a label value that is no lifecycle
-    /// (C503 reports it).
-    pub fn lifecycle(&self, service: &crate::compose::Service<'a>) -> Option<crate::standards::Lifecycle> {
-        service.lifecycle(self.standards).lifecycle()
-    }
-}
-
-/// A parsed Dockerfile as the rules see it.
-pub struct DockerfileContext<'a> {
-    pub source: &'a SourceFile,
-    pub dockerfile: &'a Dockerfile,
-    pub standards: &'a Standards,
-}
-
 /// A check: pure, it reads a context and appends diagnostics.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
@@ -210,51 +121,12 @@ pub trait Rule: Sync {
 #[linkme::distributed_slice]
 pub static REGISTRY: [&'static dyn Rule];
 
-/// Every implemented rule, in catalog order: syntax and schema (S), compose
-/// (C), Dockerfile (D), cross-file (X), live engine (E); by code within each.
+/// Every implemented rule, in catalog order (as [`all_metas`] lists their declarations).
 pub static RULES: std::sync::LazyLock<Vec<&'static dyn Rule>> = std::sync::LazyLock::new(|| {
     let mut rules = REGISTRY.to_vec();
     rules.sort_by_key(|rule| catalog_position(rule.meta().code));
     rules
 });
-
-fn catalog_position(code: &str) -> (usize, &str) {
-    let family = "SCDXE".find(&code[..1]).unwrap_or(usize::MAX);
-    (family, code)
-}
-
-pub fn all_metas() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|rule| rule.meta())
-}
-
-/// The rule with this exact code or kebab name (case-insensitive code).
-pub fn find(selector: &str) -> Option<&'static RuleMeta> {
-    all_metas().find(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
-}
-
-/// Every rule with this code or kebab name. The catalog gives a compose rule
-/// and its Dockerfile twin the same name (`root-user` is C401 and D201), so a
-/// name can stand for both.
-pub fn find_all(selector: &str) -> Vec<&'static RuleMeta> {
-    all_metas()
-        .filter(|meta| meta.code.eq_ignore_ascii_case(selector) || meta.name == selector)
-        .collect()
-}
-
-/// The rules a selector names: `ALL`, a code, a name, or a code prefix
-/// (`C5`, `D`). `None` when it names no rule at all.
-pub fn resolve_selector(selector: &str) -> Option<Vec<&'static RuleMeta>> {
-    if selector.eq_ignore_ascii_case("ALL") {
-        return Some(all_metas().collect());
-    }
-    let named = find_all(selector);
-    if !named.is_empty() {
-        return Some(named);
-    }
-    let prefix = selector.to_ascii_uppercase();
-    let matched: Vec<_> = all_metas().filter(|meta| meta.code.starts_with(&prefix)).collect();
-    (!matched.is_empty() && prefix.len() < 4).then_some(matched)
-}
 
 #[cfg(test)]
 mod tests {
@@ -312,6 +184,20 @@ mod tests {
         assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{positions:?}");
         assert_eq!(RULES.first().unwrap().meta().code, "S001");
         assert_eq!(RULES.last().unwrap().meta().code, "E404");
+    }
+
+    #[test]
+    fn the_declarations_are_the_rules_metas_in_the_same_order() {
+        let metas: Vec<&RuleMeta> = all_metas().collect();
+        assert_eq!(metas.len(), RULES.len());
+        for (meta, rule) in metas.iter().zip(RULES.iter()) {
+            assert!(
+                std::ptr::eq(*meta, rule.meta()),
+                "{} against {}",
+                meta.code,
+                rule.meta().code
+            );
+        }
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::compose::service_facts::{parse_cpus, parse_duration, parse_size};
-use crate::image::ImageRef;
+use crate::image_ref::ImageRef;
+use crate::units::{parse_cpus, parse_duration, parse_size};
 
 /// A value the standards cannot use: where it is, and why.
 pub type Invalid = (Range<usize>, String);

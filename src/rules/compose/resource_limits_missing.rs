@@ -3,11 +3,12 @@
 
 use crate::compose::edit::{Block, block_text, indent_step, insert_entries};
 use crate::compose::service_facts::{
-    Found, Wants, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
+    Found, find_key, find_path, has_variable, parse_cpus, parse_size, written_with_variable,
 };
 use crate::compose::yaml::{Node, ScalarStyle};
 use crate::compose::{ComposeFile, LifecycleSource, Service};
 use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::context::Wants;
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::standards::Lifecycle;
 
@@ -139,37 +140,16 @@ fn standard_settings<'a>(cx: &ComposeContext<'a>, name: &str) -> Vec<(&'static S
         .unwrap_or_default()
 }
 
-fn check_service(
-    cx: &ComposeContext,
-    file: ComposeFile,
+/// Standard values that are set but differ, where this file sets them.
+fn report_differing(
     service: Service,
+    wanted: &[(&Setting, &str)],
+    standard_text: &str,
     wants: &Wants<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
     let name = service.name;
-    let wanted = standard_settings(cx, name);
-    let memory = MEMORY_LIMIT.find(service);
-    if matches!(memory, Found::Unknown)
-        || wanted
-            .iter()
-            .any(|(setting, _)| matches!(setting.find(service), Found::Unknown))
-    {
-        return;
-    }
-    let standard_text = if wanted.is_empty() {
-        "the standard is a memory limit on every `service`".to_string()
-    } else {
-        format!(
-            "the standard for `{name}` is {}",
-            wanted
-                .iter()
-                .map(|(setting, value)| format!("`{}.{}: {value}`", setting.group, setting.key))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    // Standard values that are set but differ, where this file sets them.
-    for (setting, value) in &wanted {
+    for (setting, value) in wanted {
         let Found::Here(node) = setting.find(service) else {
             continue;
         };
@@ -207,6 +187,38 @@ fn check_service(
         }
         out.push(diagnostic);
     }
+}
+
+fn check_service(
+    cx: &ComposeContext,
+    file: ComposeFile,
+    service: Service,
+    wants: &Wants<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = service.name;
+    let wanted = standard_settings(cx, name);
+    let memory = MEMORY_LIMIT.find(service);
+    if matches!(memory, Found::Unknown)
+        || wanted
+            .iter()
+            .any(|(setting, _)| matches!(setting.find(service), Found::Unknown))
+    {
+        return;
+    }
+    let standard_text = if wanted.is_empty() {
+        "the standard is a memory limit on every `service`".to_string()
+    } else {
+        format!(
+            "the standard for `{name}` is {}",
+            wanted
+                .iter()
+                .map(|(setting, value)| format!("`{}.{}: {value}`", setting.group, setting.key))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    report_differing(service, &wanted, &standard_text, wants, out);
     // Missing values: the memory limit of any service, and the standard ones.
     let mut missing: Vec<(&Setting, Option<&str>)> = wanted
         .iter()

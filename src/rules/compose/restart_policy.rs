@@ -1,10 +1,10 @@
 //! C503: `restart:` is missing or not the policy of the service's lifecycle.
 
 use crate::compose::edit::insert_entry;
-use crate::compose::service_facts::{Wants, own_entry};
 use crate::compose::yaml::{Entry, Node, ScalarStyle};
 use crate::compose::{LIFECYCLE_LABEL, LifecycleSource, Service};
 use crate::diagnostic::{Diagnostic, Edit};
+use crate::rules::context::{Wants, own_entry};
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
 use crate::source::Span;
 

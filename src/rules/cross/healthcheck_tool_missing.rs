@@ -49,20 +49,25 @@ impl Rule for HealthcheckToolMissing {
     }
 }
 
-fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic>) {
-    let built = cx.built.get(service.name);
-    let stages = built.and_then(chain);
+/// The healthcheck the service runs: its own `test`, or the `HEALTHCHECK`
+/// of the Dockerfile it builds; `None` when there is none or it is not known.
+fn healthcheck_check(
+    cx: &ComposeContext,
+    service: Service,
+    built: Option<&BuiltDockerfile>,
+    stages: Option<&[&Stage]>,
+) -> Option<Check> {
     let compose = match find_key(service, "healthcheck") {
         // In the base file it is reported there; across files it is unknown.
-        Found::Unknown => return,
+        Found::Unknown => return None,
         Found::Here(node) => compose_healthcheck(node),
         Found::Absent => None,
     };
     let check = match compose {
-        Some(ComposeHealthcheck::Disabled(_)) => return,
+        Some(ComposeHealthcheck::Disabled(_)) => return None,
         Some(ComposeHealthcheck::Test(test)) => {
             if cx.is_unresolved(test) {
-                return;
+                return None;
             }
             Check {
                 commands: compose_commands(test),
@@ -72,26 +77,31 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
         }
         // The image's own HEALTHCHECK applies: known only for a build.
         Some(ComposeHealthcheck::TimingOnly(_)) | None => {
-            let (Some(built), Some(stages)) = (built, stages.as_ref()) else {
-                return;
+            let (Some(built), Some(stages)) = (built, stages) else {
+                return None;
             };
-            let Some(instruction) = last_in_chain(built, stages, Keyword::Healthcheck) else {
-                return;
-            };
+            let instruction = last_in_chain(built, stages, Keyword::Healthcheck)?;
             let commands = match instruction.healthcheck_command() {
                 Some(Arguments::Exec(words)) => exec_commands(&words_of(&words)),
                 Some(Arguments::Shell(text)) => shell::commands(&text, false).commands,
-                None => return,
+                None => return None,
             };
-            let Some(build) = service.get_entry("build") else {
-                return;
-            };
+            let build = service.get_entry("build")?;
             Check {
                 commands,
                 span: build.key.span,
                 dockerfile_line: Some(location(built, instruction.span)),
             }
         }
+    };
+    Some(check)
+}
+
+fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic>) {
+    let built = cx.built.get(service.name);
+    let stages = built.and_then(chain);
+    let Some(check) = healthcheck_check(cx, service, built, stages.as_deref()) else {
+        return;
     };
     let used: Vec<Tool> = Tool::ALL
         .into_iter()
