@@ -260,7 +260,9 @@ fn capability(text: &str) -> Result<(), String> {
 /// A glob on a file name (`*.pem`), as D415 matches them.
 fn file_glob(text: &str) -> Result<(), String> {
     if text.is_empty() || text.contains('/') {
-        return Err(format!("`{text}` is not a file name pattern: expected a name or glob such as `*.pem`"));
+        return Err(format!(
+            "`{text}` is not a file name pattern: expected a name or glob such as `*.pem`"
+        ));
     }
     globset::Glob::new(text)
         .map(drop)

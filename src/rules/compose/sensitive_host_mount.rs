@@ -96,7 +96,10 @@ impl Rule for SensitiveHostMount {
                     continue;
                 };
                 let (access, risk) = if read_only {
-                    ("reads", "where a compromised container reads what the host keeps secret")
+                    (
+                        "reads",
+                        "where a compromised container reads what the host keeps secret",
+                    )
                 } else {
                     ("reads and writes", "one step from root on the host")
                 };

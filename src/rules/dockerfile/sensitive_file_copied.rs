@@ -115,10 +115,28 @@ mod tests {
             let name = file_name(source);
             secret.is_match(name) && !not_secret.is_match(name)
         };
-        for source in [".git", ".git/", "app/.env", ".env.production", "id_rsa", "keys/server.KEY", "tls.pem", ".ssh/"] {
+        for source in [
+            ".git",
+            ".git/",
+            "app/.env",
+            ".env.production",
+            "id_rsa",
+            "keys/server.KEY",
+            "tls.pem",
+            ".ssh/",
+        ] {
             assert!(flagged(source), "{source}");
         }
-        for source in [".env.example", "meta.env", "id_rsa.pub", "fullchain.pem", "ca.pem", "cert.pem", ".gitignore", "src"] {
+        for source in [
+            ".env.example",
+            "meta.env",
+            "id_rsa.pub",
+            "fullchain.pem",
+            "ca.pem",
+            "cert.pem",
+            ".gitignore",
+            "src",
+        ] {
             assert!(!flagged(source), "{source}");
         }
     }

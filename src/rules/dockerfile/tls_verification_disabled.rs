@@ -62,13 +62,19 @@ fn option<'a>(args: &'a [ShellWord], short_values: &str, names: &[&str]) -> Opti
 /// `curl -k`, `--insecure`, `--proxy-insecure`.
 fn curl(command: &Command) -> Option<Unverified<'_>> {
     let word = option(command.args(), CURL_SHORT_VALUES, &["k", "insecure", "proxy-insecure"])?;
-    Some(Unverified::word(word, "TLS verification off: curl accepts any certificate"))
+    Some(Unverified::word(
+        word,
+        "TLS verification off: curl accepts any certificate",
+    ))
 }
 
 /// `wget --no-check-certificate` (GNU and BusyBox).
 fn wget(command: &Command) -> Option<Unverified<'_>> {
     let word = option(command.args(), WGET_SHORT_VALUES, &["no-check-certificate"])?;
-    Some(Unverified::word(word, "TLS verification off: wget accepts any certificate"))
+    Some(Unverified::word(
+        word,
+        "TLS verification off: wget accepts any certificate",
+    ))
 }
 
 /// `pip install --trusted-host …`, `pip config set global.trusted-host …`.
@@ -80,7 +86,9 @@ fn pip(command: &Command) -> Option<Unverified<'_>> {
         return Some(Unverified::word(option.word, what));
     }
     match parsed.operands.as_slice() {
-        [config, set, key, ..] if config.text == "config" && set.text == "set" && key.text.ends_with("trusted-host") => {
+        [config, set, key, ..]
+            if config.text == "config" && set.text == "set" && key.text.ends_with("trusted-host") =>
+        {
             Some(Unverified::word(key, what))
         }
         _ => None,
@@ -94,7 +102,11 @@ fn apt(command: &Command) -> Option<Unverified<'_>> {
         return None;
     }
     let args = command.args();
-    let parsed = parse_args(args, "otca", &["option", "config-file", "target-release", "default-release"]);
+    let parsed = parse_args(
+        args,
+        "otca",
+        &["option", "config-file", "target-release", "default-release"],
+    );
     let what = "signature checks off: apt installs packages it cannot authenticate";
     let flag = parsed
         .options
@@ -107,12 +119,15 @@ fn apt(command: &Command) -> Option<Unverified<'_>> {
     let on = ["true", "1", "yes"];
     let setting = parsed.options.iter().find(|option| {
         matches!(option.name, "o" | "option")
-            && option.value.and_then(|value| value.split_once('=')).is_some_and(|(key, value)| {
-                ["APT::Get::AllowUnauthenticated", "Acquire::AllowInsecureRepositories"]
-                    .iter()
-                    .any(|name| key.trim().eq_ignore_ascii_case(name))
-                    && on.iter().any(|on| value.trim().eq_ignore_ascii_case(on))
-            })
+            && option
+                .value
+                .and_then(|value| value.split_once('='))
+                .is_some_and(|(key, value)| {
+                    ["APT::Get::AllowUnauthenticated", "Acquire::AllowInsecureRepositories"]
+                        .iter()
+                        .any(|name| key.trim().eq_ignore_ascii_case(name))
+                        && on.iter().any(|on| value.trim().eq_ignore_ascii_case(on))
+                })
     })?;
     Some(Unverified::words(setting.word, value_word(args, setting.word), what))
 }
@@ -150,12 +165,18 @@ fn git(command: &Command) -> Option<Unverified<'_>> {
                 .is_some_and(|(key, value)| is_ssl_verify(key) && is_false(value))
     });
     if let Some(inline) = inline {
-        return Some(Unverified::words(inline.word, value_word(command.args(), inline.word), what));
+        return Some(Unverified::words(
+            inline.word,
+            value_word(command.args(), inline.word),
+            what,
+        ));
     }
     let operands = &parsed.operands;
     let at = operands.iter().position(|word| word.text == "config")?;
     match &operands[at + 1..] {
-        [key, value, ..] if is_ssl_verify(&key.text) && is_false(&value.text) => Some(Unverified::words(key, value, what)),
+        [key, value, ..] if is_ssl_verify(&key.text) && is_false(&value.text) => {
+            Some(Unverified::words(key, value, what))
+        }
         _ => None,
     }
 }
@@ -186,7 +207,9 @@ fn node_package_manager(command: &Command) -> Option<Unverified<'_>> {
         return None;
     }
     match &operands[set + 1..] {
-        [key, value, ..] if is_strict_ssl(&key.text) && is_false(&value.text) => Some(Unverified::words(key, value, what)),
+        [key, value, ..] if is_strict_ssl(&key.text) && is_false(&value.text) => {
+            Some(Unverified::words(key, value, what))
+        }
         [pair, ..] => pair
             .text
             .split_once('=')
@@ -209,7 +232,10 @@ impl Rule for TlsVerificationDisabled {
                     continue;
                 };
                 let program = command.program().unwrap_or_default();
-                let next = command.args().first().is_some_and(|first| first.span == found.first.span);
+                let next = command
+                    .args()
+                    .first()
+                    .is_some_and(|first| first.span == found.first.span);
                 let gap = if next { " " } else { " … " };
                 let setting = if found.first.span == found.last.span {
                     found.first.text.clone()

@@ -95,10 +95,27 @@ mod tests {
 
     #[test]
     fn modes_that_let_others_write() {
-        for mode in ["777", "0777", "666", "o+w", "a+rwx", "ugo+w", "u+x,o+w", "a=rwx", "go+rw", "o=rwx"] {
+        for mode in [
+            "777", "0777", "666", "o+w", "a+rwx", "ugo+w", "u+x,o+w", "a=rwx", "go+rw", "o=rwx",
+        ] {
             assert!(world_writable(mode), "{mode}");
         }
-        for mode in ["755", "0644", "1777", "+w", "u+w", "g+w", "a-w", "o-w", "a+rwxt", "+x", "$MODE", "77", "u=rwx,go=rx", "a+rwx,o-w"] {
+        for mode in [
+            "755",
+            "0644",
+            "1777",
+            "+w",
+            "u+w",
+            "g+w",
+            "a-w",
+            "o-w",
+            "a+rwxt",
+            "+x",
+            "$MODE",
+            "77",
+            "u=rwx,go=rx",
+            "a+rwx,o-w",
+        ] {
             assert!(!world_writable(mode), "{mode}");
         }
     }
