@@ -333,6 +333,7 @@ mod tests {
             validate(user.get_ref(), defaults.get_ref()).unwrap_err().1
         };
         assert!(invalid("[host_access]\nsensitive_paths = [\"etc\"]").contains("not a host path"));
+        assert!(invalid("[host_access]\nread_only_allowed = [\"/etc/{a\"]").contains("not a host path pattern"));
         assert!(invalid("[host_access]\ncapabilities_warning = [\"NET ADMIN\"]").contains("not a capability"));
         assert!(invalid("[sensitive_files]\nnames = [\"*.{pem\"]").contains("not a file name pattern"));
         assert!(invalid("[sensitive_files]\nnot_secret = [\"certs/*.pem\"]").contains("not a file name pattern"));

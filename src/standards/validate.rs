@@ -42,7 +42,7 @@ const CHECKS: &[(&str, &str, Check)] = &[
     ("networks", "internal", name),
     ("networks", "external", name),
     ("host_access", "sensitive_paths", host_path),
-    ("host_access", "read_only_allowed", host_path),
+    ("host_access", "read_only_allowed", host_path_glob),
     ("host_access", "capabilities_error", capability),
     ("host_access", "capabilities_warning", capability),
     ("sensitive_files", "names", file_glob),
@@ -247,6 +247,14 @@ fn host_path(text: &str) -> Result<(), String> {
     valid
         .then_some(())
         .ok_or_else(|| format!("`{text}` is not a host path: expected an absolute path such as `/etc`"))
+}
+
+/// An absolute path on the host, or a glob of them (`/etc/**/*.log`).
+fn host_path_glob(text: &str) -> Result<(), String> {
+    host_path(text)?;
+    globset::Glob::new(text)
+        .map(drop)
+        .map_err(|error| format!("`{text}` is not a host path pattern: {}", error.kind()))
 }
 
 /// A Linux capability's name (`NET_ADMIN`, `CAP_SYS_ADMIN`, `ALL`).
