@@ -61,6 +61,9 @@ fn option<'a>(args: &'a [ShellWord], short_values: &str, names: &[&str]) -> Opti
 
 /// `curl -k`, `--insecure`, `--proxy-insecure`.
 fn curl(command: &Command) -> Option<Unverified<'_>> {
+    if command.program() != Some("curl") {
+        return None;
+    }
     let word = option(command.args(), CURL_SHORT_VALUES, &["k", "insecure", "proxy-insecure"])?;
     Some(Unverified::word(
         word,
@@ -70,6 +73,9 @@ fn curl(command: &Command) -> Option<Unverified<'_>> {
 
 /// `wget --no-check-certificate` (GNU and BusyBox).
 fn wget(command: &Command) -> Option<Unverified<'_>> {
+    if command.program() != Some("wget") {
+        return None;
+    }
     let word = option(command.args(), WGET_SHORT_VALUES, &["no-check-certificate"])?;
     Some(Unverified::word(
         word,
