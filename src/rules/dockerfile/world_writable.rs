@@ -1,7 +1,7 @@
 //! D416: `chmod` makes files writable by everyone (`777`, `a+w`, `o+w`).
 
 use crate::diagnostic::Diagnostic;
-use crate::dockerfile::shell::parse_args;
+use crate::dockerfile::shell::{Command, ShellWord, parse_args};
 use crate::rules::dockerfile::{program_through, shell_runs};
 use crate::rules::{DockerfileContext, Rule, RuleMeta, declare_rule};
 
@@ -51,6 +51,23 @@ fn world_writable(mode: &str) -> bool {
     writable
 }
 
+/// Whether every target is deleted by an `rm` later in the same RUN (a
+/// scratch directory, `chmod 777 "$tmp"` … `rm -rf "$tmp"`): it is not in the image.
+fn removed_later(targets: &[&ShellWord], later: &[Command]) -> bool {
+    let removed = |target: &ShellWord| {
+        later
+            .iter()
+            .filter(|command| command.program() == Some("rm"))
+            .any(|rm| {
+                parse_args(rm.args(), "", &[])
+                    .operands
+                    .iter()
+                    .any(|operand| operand.text == target.text)
+            })
+    };
+    !targets.is_empty() && targets.iter().all(|target| removed(target))
+}
+
 impl Rule for WorldWritable {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -58,15 +75,16 @@ impl Rule for WorldWritable {
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         for run in shell_runs(cx.dockerfile) {
-            for command in &run.script.commands {
+            let commands = &run.script.commands;
+            for (at, command) in commands.iter().enumerate() {
                 if command.program() != Some("chmod") {
                     continue;
                 }
                 let parsed = parse_args(command.args(), "", &["reference"]);
-                let Some(mode) = parsed.operands.first() else {
+                let Some((mode, targets)) = parsed.operands.split_first() else {
                     continue;
                 };
-                if !world_writable(&mode.text) {
+                if !world_writable(&mode.text) || removed_later(targets, &commands[at + 1..]) {
                     continue;
                 }
                 out.push(
