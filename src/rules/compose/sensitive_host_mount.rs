@@ -139,8 +139,9 @@ impl Rule for SensitiveHostMount {
                 };
                 let message = if allowed_read_only {
                     format!(
-                        "service `{}` mounts {place} writable: the container can change what the host reads there; mount it read-only",
-                        service.name
+                        "service `{}` mounts the host's `{}` writable: the container can change what the host reads there; mount it read-only",
+                        service.name,
+                        source.trim_end_matches('/')
                     )
                 } else if read_only {
                     format!(
