@@ -31,6 +31,8 @@ pub struct Standards {
     /// X101: which of `curl` and `wget` well-known base images ship, by
     /// `repository:tag` pattern (`*` is any text).
     pub tools: BTreeMap<String, Vec<Tool>>,
+    pub host_access: HostAccess,
+    pub sensitive_files: SensitiveFiles,
 }
 
 /// A tool a healthcheck may call.
@@ -138,6 +140,59 @@ pub struct Production {
 #[serde(deny_unknown_fields)]
 pub struct DockerSocket {
     pub allowed: Vec<String>,
+}
+
+/// What a service may reach of its host (C406, C403).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostAccess {
+    /// Host paths a bind mount must not reach, nor anything inside them.
+    pub sensitive_paths: Vec<String>,
+    /// Paths inside those a service may mount read-only.
+    pub read_only_allowed: Vec<String>,
+    /// Capabilities reported as errors, without the `CAP_` prefix.
+    pub capabilities_error: Vec<String>,
+    /// Capabilities reported as warnings.
+    pub capabilities_warning: Vec<String>,
+}
+
+/// How dangerous adding a capability is (C403).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapabilityRisk {
+    /// As good as root on the host.
+    NearRoot,
+    /// Widens what a compromised service reaches.
+    Widening,
+}
+
+impl HostAccess {
+    /// The risk of `cap_add`ing `capability` (`CAP_` prefix and case ignored);
+    /// `None` for a capability neither list names.
+    pub fn capability_risk(&self, capability: &str) -> Option<CapabilityRisk> {
+        let bare = |text: &str| {
+            let upper = text.trim().to_ascii_uppercase();
+            upper.strip_prefix("CAP_").map(str::to_string).unwrap_or(upper)
+        };
+        let wanted = bare(capability);
+        let listed = |list: &[String]| list.iter().any(|item| bare(item) == wanted);
+        if listed(&self.capabilities_error) {
+            Some(CapabilityRisk::NearRoot)
+        } else if listed(&self.capabilities_warning) {
+            Some(CapabilityRisk::Widening)
+        } else {
+            None
+        }
+    }
+}
+
+/// Files that hold secrets and must not be copied into an image (D415).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitiveFiles {
+    /// Globs on a source's file name.
+    pub names: Vec<String>,
+    /// Globs on names the list above matches that hold nothing secret.
+    pub not_secret: Vec<String>,
 }
 
 /// The seed's three container patterns.
@@ -268,6 +323,29 @@ mod tests {
     fn builtin_standards_are_valid() {
         let defaults = toml::de::DeTable::parse(DEFAULT_STANDARDS).unwrap();
         assert_eq!(validate(defaults.get_ref(), defaults.get_ref()), Ok(()));
+    }
+
+    #[test]
+    fn host_access_and_sensitive_file_values_are_validated() {
+        let defaults = toml::de::DeTable::parse(DEFAULT_STANDARDS).unwrap();
+        let invalid = |text: &str| {
+            let user = toml::de::DeTable::parse(text).unwrap();
+            validate(user.get_ref(), defaults.get_ref()).unwrap_err().1
+        };
+        assert!(invalid("[host_access]\nsensitive_paths = [\"etc\"]").contains("not a host path"));
+        assert!(invalid("[host_access]\nread_only_allowed = [\"/etc/{a\"]").contains("not a host path pattern"));
+        assert!(invalid("[host_access]\ncapabilities_warning = [\"NET ADMIN\"]").contains("not a capability"));
+        assert!(invalid("[sensitive_files]\nnames = [\"*.{pem\"]").contains("not a file name pattern"));
+        assert!(invalid("[sensitive_files]\nnot_secret = [\"certs/*.pem\"]").contains("not a file name pattern"));
+    }
+
+    #[test]
+    fn capabilities_are_graded_by_the_standards() {
+        let host = Standards::builtin().host_access;
+        assert_eq!(host.capability_risk("cap_sys_admin"), Some(CapabilityRisk::NearRoot));
+        assert_eq!(host.capability_risk(" ALL "), Some(CapabilityRisk::NearRoot));
+        assert_eq!(host.capability_risk("NET_ADMIN"), Some(CapabilityRisk::Widening));
+        assert_eq!(host.capability_risk("NET_BIND_SERVICE"), None);
     }
 
     #[test]

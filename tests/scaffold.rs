@@ -72,7 +72,7 @@ fn a_scaffolded_rule_is_three_files() {
     copy_repository(copy);
     for (code, name, kind) in [
         ("C704", "every-service", "compose"),
-        ("D414", "every-run", "dockerfile"),
+        ("D499", "every-run", "dockerfile"),
         ("X106", "every-built-service", "cross"),
         ("E501", "every-live-service", "live"),
     ] {
@@ -131,7 +131,7 @@ fn a_scaffolded_rule_is_three_files() {
         .iter()
         .map(|rule| rule["code"].as_str().unwrap().to_string())
         .collect();
-    for code in ["C704", "D414", "X106", "E501"] {
+    for code in ["C704", "D499", "X106", "E501"] {
         assert!(codes.contains(&code.to_string()), "{code} is not registered: {codes:?}");
     }
     let markdown = run(
@@ -149,7 +149,7 @@ fn a_scaffolded_rule_is_three_files() {
     let after = snapshots(copy);
     let added: Vec<_> = after.keys().filter(|path| !before.contains_key(*path)).collect();
     assert_eq!(added.len(), 3, "{added:?}");
-    for code in ["C704", "D414", "X106"] {
+    for code in ["C704", "D499", "X106"] {
         let snapshot = added
             .iter()
             .find(|path| path.to_string_lossy().contains(&format!("@{code}__")))

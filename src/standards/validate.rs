@@ -41,6 +41,12 @@ const CHECKS: &[(&str, &str, Check)] = &[
     ("volumes", "worlds", container_path),
     ("networks", "internal", name),
     ("networks", "external", name),
+    ("host_access", "sensitive_paths", host_path),
+    ("host_access", "read_only_allowed", host_path_glob),
+    ("host_access", "capabilities_error", capability),
+    ("host_access", "capabilities_warning", capability),
+    ("sensitive_files", "names", file_glob),
+    ("sensitive_files", "not_secret", file_glob),
 ];
 
 /// The checked values of each `[standards.resources.SERVICE]` table.
@@ -233,6 +239,42 @@ fn container_path(text: &str) -> Result<(), String> {
     valid
         .then_some(())
         .ok_or_else(|| format!("`{text}` is not a container path: expected an absolute path such as `/app/data`"))
+}
+
+/// An absolute path on the host.
+fn host_path(text: &str) -> Result<(), String> {
+    let valid = text.starts_with('/') && !text.chars().any(char::is_control);
+    valid
+        .then_some(())
+        .ok_or_else(|| format!("`{text}` is not a host path: expected an absolute path such as `/etc`"))
+}
+
+/// An absolute path on the host, or a glob of them (`/etc/**/*.log`).
+fn host_path_glob(text: &str) -> Result<(), String> {
+    host_path(text)?;
+    globset::Glob::new(text)
+        .map(drop)
+        .map_err(|error| format!("`{text}` is not a host path pattern: {}", error.kind()))
+}
+
+/// A Linux capability's name (`NET_ADMIN`, `CAP_SYS_ADMIN`, `ALL`).
+fn capability(text: &str) -> Result<(), String> {
+    let valid = !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid
+        .then_some(())
+        .ok_or_else(|| format!("`{text}` is not a capability: expected a name such as `NET_ADMIN`"))
+}
+
+/// A glob on a file name (`*.pem`), as D415 matches them.
+fn file_glob(text: &str) -> Result<(), String> {
+    if text.is_empty() || text.contains('/') {
+        return Err(format!(
+            "`{text}` is not a file name pattern: expected a name or glob such as `*.pem`"
+        ));
+    }
+    globset::Glob::new(text)
+        .map(drop)
+        .map_err(|error| format!("`{text}` is not a file name pattern: {}", error.kind()))
 }
 
 /// One path component of an image name (`vwe`).

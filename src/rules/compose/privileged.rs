@@ -1,12 +1,14 @@
-//! C403: `privileged: true`, `cap_add` with `ALL` or `SYS_ADMIN`, or a
-//! `security_opt` that turns a confinement off (`unconfined`).
+//! C403: `privileged: true`, a dangerous `cap_add` (graded by the
+//! standards: near-root ones are errors, widening ones warnings), or a
+//! `security_opt` that turns a confinement off (`unconfined`, `label=disable`).
 
 use crate::compose::yaml::{Node, Resolved};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{ComposeContext, Rule, RuleMeta, declare_rule};
+use crate::standards::CapabilityRisk;
 
 declare_rule! {
-    /// `privileged`, `cap_add: [ALL]`/`SYS_ADMIN`, or an unconfined `security_opt`
+    /// `privileged`, a dangerous `cap_add`, or a `security_opt` that turns confinement off
     pub struct Privileged {
         code: C403,
         name: "privileged",
@@ -43,43 +45,55 @@ impl Rule for Privileged {
             }
             for item in items(service.get("cap_add")) {
                 let Some(text) = item.as_str() else { continue };
-                let capability = text.trim().to_ascii_uppercase();
-                let capability = capability.strip_prefix("CAP_").unwrap_or(&capability);
-                if capability == "ALL" || capability == "SYS_ADMIN" {
-                    out.push(
-                        Diagnostic::new(
-                            &META,
-                            item.site(),
-                            format!(
-                                "service `{name}` adds the capability `{}`, which is as good as root on the host; the standard adds only the capabilities a service needs",
-                                text.trim()
-                            ),
-                        )
-                        .with_label("near-root capability")
-                        .with_help(CAP_HELP),
-                    );
+                let Some(risk) = cx.standards.host_access.capability_risk(text) else {
+                    continue;
+                };
+                let (what, label) = match risk {
+                    CapabilityRisk::NearRoot => ("which is as good as root on the host", "near-root capability"),
+                    CapabilityRisk::Widening => (
+                        "which widens what a compromised service can do to the host and its network",
+                        "dangerous capability",
+                    ),
+                };
+                let mut diagnostic = Diagnostic::new(
+                    &META,
+                    item.site(),
+                    format!(
+                        "service `{name}` adds the capability `{}`, {what}; the standard adds only the capabilities a service needs",
+                        text.trim()
+                    ),
+                )
+                .with_label(label)
+                .with_help(CAP_HELP);
+                if risk == CapabilityRisk::Widening {
+                    diagnostic.severity = Severity::Warning;
                 }
+                out.push(diagnostic);
             }
             for item in items(service.get("security_opt")) {
                 let Some(text) = item.as_str() else { continue };
                 let Some((kind, value)) = text.split_once([':', '=']) else {
                     continue;
                 };
-                if value.trim() == "unconfined" {
-                    out.push(
-                        Diagnostic::new(
-                            &META,
-                            item.site(),
-                            format!(
-                                "service `{name}` turns off its `{}` confinement (`{}`); the standard keeps the default security profiles",
-                                kind.trim(),
-                                text.trim()
-                            ),
-                        )
-                        .with_label("unconfined")
-                        .with_help("security_opt:\n  - no-new-privileges:true"),
-                    );
-                }
+                // `label=disable` turns SELinux labeling off; the others name a profile.
+                let label = match value.trim() {
+                    "unconfined" => "unconfined",
+                    "disable" if kind.trim() == "label" => "SELinux labels off",
+                    _ => continue,
+                };
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        item.site(),
+                        format!(
+                            "service `{name}` turns off its `{}` confinement (`{}`); the standard keeps the default security profiles",
+                            kind.trim(),
+                            text.trim()
+                        ),
+                    )
+                    .with_label(label)
+                    .with_help("security_opt:\n  - no-new-privileges:true"),
+                );
             }
         }
     }

@@ -22,9 +22,13 @@ pub mod pip_no_cache_dir;
 pub mod pipefail;
 pub mod root_user;
 pub mod secret_in_arg_env;
+pub mod sensitive_file_copied;
 pub mod shell_form_cmd;
+pub mod ssh_exposed;
 pub mod sudo;
+pub mod tls_verification_disabled;
 pub mod workdir_relative;
+pub mod world_writable;
 
 use std::collections::HashMap;
 

@@ -47,7 +47,7 @@ fn is_versioned(name: &str, base: &str) -> bool {
 }
 
 /// The arguments pip gets: `pip …`, `pip3.11 …`, `python3 -m pip …`.
-fn pip_args(command: &Command) -> Option<&[ShellWord]> {
+pub fn pip_args(command: &Command) -> Option<&[ShellWord]> {
     let program = command.program()?;
     let args = command.args();
     if is_versioned(program, "pip") {
