@@ -86,15 +86,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     }
     let units = lint::plan(&targets, &provided, &settings);
     if units.is_empty() {
-        let named: Vec<String> = paths
-            .iter()
-            .map(|path| escape_controls(&path.display().to_string()))
-            .collect();
-        let message = format!("no compose files or Dockerfiles found in {}", named.join(", "));
-        if args.strict {
-            return Err(ToolError(message));
-        }
-        eprintln!("vwe-lint: warning: {message}");
+        say_nothing_was_found(&paths, args.strict)?;
     }
     if let Some(output) = &args.report.output_file {
         refuse_overwriting_an_input(output, &units)?;
@@ -156,24 +148,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         eprint!("{report}");
         return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, &args.report));
     }
-    let mut notes = String::new();
-    let mut write_failed = false;
-    for file in &fixed {
-        let path = escape_controls(&file.checked.source.path.display().to_string());
-        for dropped in &file.dropped {
-            notes.push_str(&format!("{path}: fix not applied: {dropped}\n"));
-        }
-        if !file.changed() {
-            continue;
-        }
-        match fix::write_atomic(&file.checked.source.path, &file.original, &file.checked.source.text) {
-            Ok(()) => notes.push_str(&format!("{path}: {} applied\n", plural(file.applied, "fix", "fixes"))),
-            Err(error) => {
-                eprintln!("vwe-lint: error: {}", escape_controls(&error));
-                write_failed = true;
-            }
-        }
-    }
+    let (notes, write_failed) = write_fixed(&fixed);
     let applied = fixed.iter().any(|file| file.applied > 0);
     let mut checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
     if args.fix_only {
@@ -208,6 +183,45 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         stale,
         &args.report,
     ))
+}
+
+/// No compose file or Dockerfile in `paths`: a warning, or with `--strict`
+/// a tool error, never a silent success.
+fn say_nothing_was_found(paths: &[PathBuf], strict: bool) -> Result<(), ToolError> {
+    let named: Vec<String> = paths
+        .iter()
+        .map(|path| escape_controls(&path.display().to_string()))
+        .collect();
+    let message = format!("no compose files or Dockerfiles found in {}", named.join(", "));
+    if strict {
+        return Err(ToolError(message));
+    }
+    eprintln!("vwe-lint: warning: {message}");
+    Ok(())
+}
+
+/// Writes the files `--fix` changed. Returns the notes for the report (what
+/// was applied, what was dropped) and whether a write failed.
+fn write_fixed(fixed: &[Fixed]) -> (String, bool) {
+    let mut notes = String::new();
+    let mut write_failed = false;
+    for file in fixed {
+        let path = escape_controls(&file.checked.source.path.display().to_string());
+        for dropped in &file.dropped {
+            notes.push_str(&format!("{path}: fix not applied: {dropped}\n"));
+        }
+        if !file.changed() {
+            continue;
+        }
+        match fix::write_atomic(&file.checked.source.path, &file.original, &file.checked.source.text) {
+            Ok(()) => notes.push_str(&format!("{path}: {} applied\n", plural(file.applied, "fix", "fixes"))),
+            Err(error) => {
+                eprintln!("vwe-lint: error: {}", escape_controls(&error));
+                write_failed = true;
+            }
+        }
+    }
+    (notes, write_failed)
 }
 
 /// `--add-ignore`: writes the suppression comments into the files linted

@@ -28,7 +28,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     // rules, and `vwe-lint env` (a command) drives it.
     ("engine", &["engine"]),
     ("rules", &["rules"]),
-    ("pipeline", &["lint", "suppress", "fix", "bulk_suppressions", "add_ignore"]),
+    (
+        "pipeline",
+        &["lint", "suppress", "fix", "bulk_suppressions", "add_ignore"],
+    ),
     ("report", &["report"]),
     (
         "commands",
