@@ -2,6 +2,7 @@
 //! overridden by the `[standards]` table of `.vwe-lint.toml`.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -154,6 +155,9 @@ pub struct HostAccess {
     pub capabilities_error: Vec<String>,
     /// Capabilities reported as warnings.
     pub capabilities_warning: Vec<String>,
+    /// `read_only_allowed` compiled, once per run by the rule that asks.
+    #[serde(skip)]
+    pub read_only_globs: OnceLock<globset::GlobSet>,
 }
 
 /// How dangerous adding a capability is (C403).
@@ -193,6 +197,9 @@ pub struct SensitiveFiles {
     pub names: Vec<String>,
     /// Globs on names the list above matches that hold nothing secret.
     pub not_secret: Vec<String>,
+    /// Both lists compiled, once per run by the rule that asks.
+    #[serde(skip)]
+    pub globs: OnceLock<(globset::GlobSet, globset::GlobSet)>,
 }
 
 /// The seed's three container patterns.

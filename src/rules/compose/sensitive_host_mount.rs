@@ -117,7 +117,7 @@ impl Rule for SensitiveHostMount {
     fn check_compose(&self, cx: &ComposeContext, out: &mut Vec<Diagnostic>) {
         let Some(file) = cx.file else { return };
         let host = &cx.standards.host_access;
-        let allowed = read_only_allowed(host);
+        let allowed = host.read_only_globs.get_or_init(|| read_only_allowed(host));
         for service in file.services() {
             for item in volumes::items(&service, &cx.interpolation.unresolved) {
                 let Some(mount) = item.mount.as_ref() else { continue };
@@ -129,7 +129,7 @@ impl Rule for SensitiveHostMount {
                     continue;
                 };
                 let read_only = read_only(mount, item.node);
-                let Some((sensitive, allowed_read_only)) = reached(host, &allowed, source, read_only) else {
+                let Some((sensitive, allowed_read_only)) = reached(host, allowed, source, read_only) else {
                     continue;
                 };
                 let place = if normalize(source) == normalize(sensitive) {

@@ -48,7 +48,9 @@ impl Rule for SensitiveFileCopied {
 
     fn check_dockerfile(&self, cx: &DockerfileContext, out: &mut Vec<Diagnostic>) {
         let files = &cx.standards.sensitive_files;
-        let (secret, not_secret) = (glob_set(&files.names), glob_set(&files.not_secret));
+        let (secret, not_secret) = files
+            .globs
+            .get_or_init(|| (glob_set(&files.names), glob_set(&files.not_secret)));
         for instruction in &cx.dockerfile.instructions {
             // `--from` copies out of another stage or image, not the build context.
             if !matches!(instruction.keyword, Keyword::Copy | Keyword::Add) || instruction.flag("from").is_some() {
