@@ -1,6 +1,7 @@
 //! Which files are compose files or Dockerfiles, walking the paths the user
 //! named (gitignore-aware), and grouping compose files into projects.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -242,12 +243,15 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         })
     };
     let named = |path: &Path| group.iter().any(|target| same_file(&target.path, path));
-    let contents: Vec<Option<Content>> = group.iter().map(|target| Content::read(&target.path)).collect();
+    // Read (and parsed) only when a question needs them: most directories
+    // hold one compose file, which asks none.
+    let contents: Vec<OnceCell<Option<Content>>> = group.iter().map(|_| OnceCell::new()).collect();
+    let content = |at: usize| contents[at].get_or_init(|| Content::read(&group[at].path)).as_ref();
     // A file the others `extends` from holds parts of their services, not
     // a deployment: it is linted with the project of a file that extends it,
     // and its services are judged as the extending services merge them.
     let extends = |at: usize, path: &Path| {
-        contents[at].as_ref().is_some_and(|content| {
+        content(at).is_some_and(|content| {
             content
                 .extends
                 .iter()
@@ -282,7 +286,14 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         return;
     };
     let override_file = on_disk(&OVERRIDE_NAMES);
-    let base_content = Content::read(&base);
+    let (base_read, base_at) = (
+        OnceCell::new(),
+        group.iter().position(|target| same_file(&target.path, &base)),
+    );
+    let base_content = || {
+        let read = || base_at.map_or_else(|| Content::read(&base), |at| content(at).cloned());
+        base_read.get_or_init(read).as_ref()
+    };
     let mut files = vec![PlannedFile {
         path: group
             .iter()
@@ -331,9 +342,8 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
         // an alternative to the base that runs on its own, is a project
         // of its own.
         let alternative = !name.to_ascii_lowercase().contains("override")
-            && contents[at]
-                .as_ref()
-                .zip(base_content.as_ref())
+            && content(at)
+                .zip(base_content())
                 .is_some_and(|(content, base)| content.is_alternative_to(base));
         if BASE_NAMES.contains(&name) || kind_by_name(&target.path).is_none() || alternative {
             units.push(standalone(target, settings));
@@ -352,6 +362,7 @@ fn plan_directory(dir: &Path, group: &[&Target], settings: &Settings, units: &mu
 }
 
 /// What planning reads of a compose file's content.
+#[derive(Clone)]
 struct Content {
     /// Each service it names, with the keys it sets.
     services: Vec<(String, Vec<String>)>,
