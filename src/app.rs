@@ -88,6 +88,10 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     if units.is_empty() {
         say_nothing_was_found(&paths, args.strict)?;
     }
+    if args.show_files {
+        print_stdout(&planned_files(&units))?;
+        return Ok(Outcome::Clean);
+    }
     if let Some(output) = &args.report.output_file {
         refuse_overwriting_an_input(output, &units)?;
     }
@@ -96,12 +100,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
     }
 
-    let fix_mode = (args.fix || args.fix_only || args.diff).then_some(if args.unsafe_fixes {
-        FixMode::Unsafe
-    } else {
-        FixMode::Safe
-    });
-    let Some(mode) = fix_mode else {
+    let Some(mode) = fix_mode(args) else {
         let checked: Vec<Checked> = inputs
             .into_par_iter()
             .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
@@ -183,6 +182,49 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         stale,
         &args.report,
     ))
+}
+
+/// Which fixes the run applies: none without `--fix`, `--fix-only` or `--diff`.
+fn fix_mode(args: &CheckArgs) -> Option<FixMode> {
+    let mode = if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    };
+    (args.fix || args.fix_only || args.diff).then_some(mode)
+}
+
+/// `--show-files`: one line per Dockerfile and per compose variant (its
+/// files in `-f` order); a file linted only with the others' project (one
+/// they `extends`) is named on a line of its own.
+fn planned_files(units: &[discover::Unit]) -> String {
+    let shown = |file: &discover::PlannedFile| escape_controls(&file.path.display().to_string());
+    let mut out = String::new();
+    for unit in units {
+        if unit.variants.is_empty() {
+            out.extend(unit.files.iter().map(|file| format!("dockerfile  {}\n", shown(file))));
+            continue;
+        }
+        for variant in &unit.variants {
+            let files: Vec<String> = variant
+                .files
+                .iter()
+                .map(|&id| shown(&unit.files[id as usize]))
+                .collect();
+            let production = if variant.production { "  (production)" } else { "" };
+            out.push_str(&format!("compose     {}{production}\n", files.join(" + ")));
+        }
+        for (id, file) in unit.files.iter().enumerate() {
+            if !unit
+                .variants
+                .iter()
+                .any(|variant| variant.files.contains(&(id as crate::source::FileId)))
+            {
+                out.push_str(&format!("compose     {}  (linted with its project)\n", shown(file)));
+            }
+        }
+    }
+    out
 }
 
 /// No compose file or Dockerfile in `paths`: a warning, or with `--strict`

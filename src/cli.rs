@@ -115,6 +115,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
 
+    /// Print what would be linted (each Dockerfile, each compose variant with its files in `-f` order) and exit.
+    #[arg(long)]
+    pub show_files: bool,
+
     /// Exit with 2 when the paths hold no compose file or Dockerfile (by default a warning).
     #[arg(long)]
     pub strict: bool,

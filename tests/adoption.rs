@@ -278,3 +278,19 @@ fn add_ignore_on_the_corpus_silences_every_placeable_finding() {
     );
     assert!(read(&before) == texts, "a second run changed a file");
 }
+
+/// `--show-files` says what a run would lint, and lints nothing.
+#[test]
+fn show_files_lists_each_dockerfile_and_each_variant() {
+    let dir = common::repo().join("fixtures/vwe");
+    let output = run(&dir, &["--show-files", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let listed = common::stdout(&output);
+    assert!(listed.contains("dockerfile  backend/Dockerfile\n"), "{listed}");
+    assert!(listed.contains("compose     docker-compose.yml\n"), "{listed}");
+    assert!(
+        listed.contains("compose     docker-compose.yml + docker-compose.prod.yml  (production)\n"),
+        "{listed}"
+    );
+    assert!(!listed.contains("error"), "{listed}");
+}
