@@ -1,8 +1,10 @@
 //! What a command line does: resolve settings, find and lint the files in
 //! parallel, report, and decide the exit code.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use clap::CommandFactory;
 use rayon::prelude::*;
@@ -10,14 +12,16 @@ use rayon::prelude::*;
 use crate::add_ignore;
 use crate::bulk_suppressions::{self, Suppressions};
 use crate::cli::{CheckArgs, Cli, Command, ReportArgs, RulesFormat};
-use crate::command::{Outcome, ToolError, emit, escape_controls, load_settings, outcome, print_stdout, render_report};
+use crate::command::{self, Outcome, ToolError, emit, escape_controls, outcome, print_stdout, render_report};
 use crate::compose::interpolate::Environment;
+use crate::config_tree::ConfigTree;
 use crate::discover;
 use crate::fix::{self, FixMode, Fixed};
 use crate::lint::{self, Checked};
 use crate::report::{self, Format};
 use crate::rules;
-use crate::settings::Settings;
+use crate::settings::{Overrides, Settings};
+use crate::show_settings;
 
 pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
     match cli.command {
@@ -60,33 +64,27 @@ pub fn run(cli: Cli) -> Result<Outcome, ToolError> {
 }
 
 fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
+    let started = Instant::now();
     let cwd =
         std::env::current_dir().map_err(|error| ToolError(format!("cannot read the current directory: {error}")))?;
-    let mut settings = load_settings(&cwd, &args.common)?;
-    settings.environment = Environment::load(&args.env_file).map_err(ToolError)?;
-
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
+    let overrides = Overrides {
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        ..command::overrides(&args.common)
     };
-    let (stdin_requested, paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.into_iter().partition(|path| path == Path::new("-"));
-    let mut targets = discover::discover(&paths).map_err(ToolError)?;
-    discover::add_declared(&mut targets, &paths, &settings);
-    let from_stdin = !stdin_requested.is_empty();
-    let mut provided = lint::read_named(&targets).map_err(ToolError)?;
-    if from_stdin {
-        let input = read_stdin(args.stdin_filename.as_deref())?;
-        targets.push(discover::Target {
-            path: input.source.path.clone(),
-            explicit: true,
-        });
-        provided.insert(input.source.path.clone(), input);
+    let mut run = Settings::load(&cwd, &overrides).map_err(config_error)?;
+    run.environment = Environment::load(&args.env_file).map_err(ToolError)?;
+    let mut configs = ConfigTree::new(run);
+    if let Some(file) = &args.show_settings {
+        let config = configs.config_for(file, &cwd, &overrides).map_err(config_error)?;
+        print_stdout(&show_settings::render(file, configs.settings(config.as_ref())))?;
+        return Ok(Outcome::Clean);
     }
-    let units = lint::plan(&targets, &provided, &settings);
-    if units.is_empty() {
-        say_nothing_was_found(&paths, args.strict)?;
+    let (targets, units, mut provided, from_stdin) = plan(args, configs.run())?;
+    configs.assign(&units, &cwd, &overrides).map_err(config_error)?;
+    if args.verbose {
+        say_configs(&configs, &units);
+        eprintln!("vwe-lint: planned {} units in {:.1?}", units.len(), started.elapsed());
     }
     if args.show_files {
         print_stdout(&planned_files(&units))?;
@@ -99,20 +97,97 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     for unit in &units {
         inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
     }
+    let outcome = lint_and_report(args, inputs, &configs, &targets, &cwd, from_stdin);
+    if args.verbose {
+        eprintln!("vwe-lint: done in {:.1?}", started.elapsed());
+    }
+    outcome
+}
 
+/// The targets the paths name (less the excluded ones), the units they
+/// form, the files read to plan them, and whether standard input is one.
+type Plan = (
+    Vec<discover::Target>,
+    Vec<discover::Unit>,
+    HashMap<PathBuf, lint::Input>,
+    bool,
+);
+
+fn plan(args: &CheckArgs, settings: &Settings) -> Result<Plan, ToolError> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (stdin_requested, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|path| path == Path::new("-"));
+    let exclusions = settings.exclusions();
+    let mut targets = discover::discover_excluding(&paths, exclusions, args.force_exclude).map_err(ToolError)?;
+    discover::add_declared(&mut targets, &paths, settings);
+    let from_stdin = !stdin_requested.is_empty();
+    let mut provided = lint::read_named(&targets).map_err(ToolError)?;
+    if from_stdin {
+        let input = read_stdin(args.stdin_filename.as_deref())?;
+        targets.push(discover::Target {
+            path: input.source.path.clone(),
+            explicit: true,
+        });
+        provided.insert(input.source.path.clone(), input);
+    }
+    let units = lint::plan(&targets, &provided, settings);
+    if units.is_empty() && !(args.force_exclude && paths.iter().all(|path| exclusions.excludes_with_parents(path))) {
+        say_nothing_was_found(&paths, args.strict)?;
+    }
+    Ok((targets, units, provided, from_stdin))
+}
+
+fn config_error(error: crate::settings::ConfigError) -> ToolError {
+    ToolError(error.to_string())
+}
+
+/// `-v`: the config files in use and how many units each covers.
+fn say_configs(configs: &ConfigTree, units: &[discover::Unit]) {
+    for settings in configs.configs() {
+        let covered = (0..units.len())
+            .filter(|&index| std::ptr::eq(configs.for_unit(index), settings))
+            .count();
+        let chain: Vec<String> = settings
+            .config_chain
+            .iter()
+            .map(|path| escape_controls(&path.display().to_string()))
+            .collect();
+        let name = if chain.is_empty() {
+            "no config file (the defaults)".to_string()
+        } else {
+            chain.join(" <- ")
+        };
+        eprintln!("vwe-lint: config {name}: {}", plural(covered, "unit", "units"));
+    }
+}
+
+fn lint_and_report(
+    args: &CheckArgs,
+    inputs: Vec<lint::UnitInput>,
+    configs: &ConfigTree,
+    targets: &[discover::Target],
+    cwd: &Path,
+    from_stdin: bool,
+) -> Result<Outcome, ToolError> {
+    let settings = configs.run();
     let Some(mode) = fix_mode(args) else {
         let checked: Vec<Checked> = inputs
             .into_par_iter()
-            .flat_map_iter(|unit| lint::lint_unit(unit, &settings))
+            .enumerate()
+            .flat_map_iter(|(index, unit)| lint::lint_unit(unit, configs.for_unit(index)))
             .collect();
         let mut checked = lint::merge_checked(checked);
         if let Some(reason) = &args.add_ignore {
-            return add_ignores(&checked, &targets, reason, &args.report);
+            return add_ignores(&checked, targets, reason, &args.report);
         }
-        let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
+        let stale = bulk_suppress(&mut checked, args, settings, cwd)?;
         emit(&render(&checked, args, ""), &args.report)?;
         return Ok(outcome_with_stale(
-            outcome(&checked, &settings, &args.report),
+            outcome(&checked, settings, &args.report),
             stale,
             &args.report,
         ));
@@ -120,7 +195,8 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
 
     let fixed: Vec<Fixed> = inputs
         .into_par_iter()
-        .flat_map_iter(|unit| fix::fix_unit(unit, &settings, mode))
+        .enumerate()
+        .flat_map_iter(|(index, unit)| fix::fix_unit(unit, configs.for_unit(index), mode))
         .collect();
     let fixed = fix::merge_fixed(fixed);
     if args.diff {
@@ -145,7 +221,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         print_stdout(&buffer.checked.source.text)?;
         let report = render(std::slice::from_ref(&buffer.checked), args, "");
         eprint!("{report}");
-        return Ok(outcome(std::slice::from_ref(&buffer.checked), &settings, &args.report));
+        return Ok(outcome(std::slice::from_ref(&buffer.checked), settings, &args.report));
     }
     let (notes, write_failed) = write_fixed(&fixed);
     let applied = fixed.iter().any(|file| file.applied > 0);
@@ -162,7 +238,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
             Outcome::Clean
         });
     }
-    let stale = bulk_suppress(&mut checked, args, &settings, &cwd)?;
+    let stale = bulk_suppress(&mut checked, args, settings, cwd)?;
     if report::is_for_people(args.common.format) && !args.statistics {
         emit(&render(&checked, args, &notes), &args.report)?;
     } else {
@@ -178,7 +254,7 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         return Ok(Outcome::Findings);
     }
     Ok(outcome_with_stale(
-        outcome(&checked, &settings, &args.report),
+        outcome(&checked, settings, &args.report),
         stale,
         &args.report,
     ))

@@ -119,6 +119,26 @@ pub struct CheckArgs {
     #[arg(long)]
     pub show_files: bool,
 
+    /// Skip these files and directories when walking (globs, comma-separated; replaces the config's `exclude`).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub exclude: Option<Vec<String>>,
+
+    /// Skip these too (globs, comma-separated; added to `exclude`).
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub extend_exclude: Vec<String>,
+
+    /// Apply `exclude` to the paths named on the command line too (pre-commit names every file).
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Print the settings FILE is linted with and the config files they come from, and exit.
+    #[arg(long, value_name = "FILE")]
+    pub show_settings: Option<PathBuf>,
+
+    /// Print the config files in use and timings on standard error.
+    #[arg(short, long)]
+    pub verbose: bool,
+
     /// Exit with 2 when the paths hold no compose file or Dockerfile (by default a warning).
     #[arg(long)]
     pub strict: bool,

@@ -45,15 +45,21 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// The settings of a run: the config file and the command line's overrides.
-pub(crate) fn load_settings(cwd: &Path, common: &CommonArgs) -> Result<Settings, ToolError> {
-    let overrides = Overrides {
+/// What the command line sets over the config files.
+pub(crate) fn overrides(common: &CommonArgs) -> Overrides {
+    Overrides {
         config: common.config.clone(),
         select: common.select.clone(),
         ignore: common.ignore.clone(),
         fail_on: common.fail_on.map(Into::into),
-    };
-    Settings::load(cwd, &overrides).map_err(|error| ToolError(error.to_string()))
+        exclude: None,
+        extend_exclude: Vec::new(),
+    }
+}
+
+/// The settings of a run: the config file and the command line's overrides.
+pub(crate) fn load_settings(cwd: &Path, common: &CommonArgs) -> Result<Settings, ToolError> {
+    Settings::load(cwd, &overrides(common)).map_err(|error| ToolError(error.to_string()))
 }
 
 /// The findings in the chosen format, with `notes` before them and the

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::Variant;
-use crate::settings::Settings;
+use crate::settings::{Exclusions, Settings};
 use crate::source::{FileId, FileKind};
 
 /// The kind a file has by its name alone, as a directory walk decides.
@@ -469,8 +469,18 @@ pub struct Target {
 /// Walks `paths`: directories recursively (honouring .gitignore, entering
 /// hidden directories), files as they are. Errors name the path.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
+    discover_excluding(paths, &Exclusions::default(), false)
+}
+
+/// [`discover`], skipping the files and directories `exclusions` names
+/// while walking; a path named on the command line only with `force`
+/// (`--force-exclude`: pre-commit names every file it checks).
+pub fn discover_excluding(paths: &[PathBuf], exclusions: &Exclusions, force: bool) -> Result<Vec<Target>, String> {
     let mut targets = Vec::new();
     for path in paths {
+        if force && exclusions.excludes_with_parents(path) {
+            continue;
+        }
         let metadata = std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
         if !metadata.is_dir() {
             targets.push(Target {
@@ -482,9 +492,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
         let mut found = Vec::new();
         // Hidden directories such as `.devcontainer` hold real compose files;
         // only git's own directory is skipped.
+        let excluded = exclusions.clone();
         let walker = ignore::WalkBuilder::new(path)
             .hidden(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry(move |entry| {
+                entry.file_name() != ".git" && (entry.depth() == 0 || !excluded.excludes(entry.path()))
+            })
             .build();
         for entry in walker {
             let entry = entry.map_err(|error| error.to_string())?;

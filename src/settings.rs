@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
@@ -10,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{self, RuleMeta, Severity};
-use crate::source::LineIndex;
+use crate::source::{LineIndex, parent_dir};
 use crate::standards::{DEFAULT_STANDARDS, Standards};
 
 pub const CONFIG_FILE_NAME: &str = ".vwe-lint.toml";
@@ -43,14 +44,67 @@ pub struct Overrides {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// `--exclude`: replaces the configs' `exclude`.
+    pub exclude: Option<Vec<String>>,
+    /// `--extend-exclude`: adds to it.
+    pub extend_exclude: Vec<String>,
+}
+
+/// A glob a config file (or the command line) writes: one without `/`
+/// matches a file or directory name, as ruff's do; any other one the path
+/// relative to the directory of the config that wrote it, or as given.
+#[derive(Debug)]
+pub struct PathGlob {
+    matcher: GlobMatcher,
+    name_only: bool,
+    /// Canonical.
+    root: PathBuf,
+}
+
+impl PathGlob {
+    fn new(glob: &str, root: &Path) -> Result<PathGlob, String> {
+        let matcher = Glob::new(glob)
+            .map_err(|error| format!("invalid glob: {}", error.kind()))?
+            .compile_matcher();
+        Ok(PathGlob {
+            matcher,
+            name_only: !glob.contains('/'),
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+        })
+    }
+
+    /// `canonical` is `path` resolved, when it could be.
+    fn is_match(&self, path: &Path, canonical: Option<&Path>) -> bool {
+        if self.name_only {
+            return path
+                .file_name()
+                .is_some_and(|name| self.matcher.is_match(Path::new(name)));
+        }
+        self.matcher.is_match(path)
+            || canonical
+                .and_then(|canonical| canonical.strip_prefix(&self.root).ok())
+                .is_some_and(|relative| self.matcher.is_match(relative))
+    }
+}
+
+impl PathGlob {
+    /// [`PathGlob::is_match`] for `path` or one of its parents below the root.
+    fn is_match_with_parents(&self, path: &Path, canonical: Option<&Path>) -> bool {
+        let relative = canonical.and_then(|canonical| canonical.strip_prefix(&self.root).ok());
+        match relative {
+            Some(relative) => relative
+                .ancestors()
+                .filter(|ancestor| !ancestor.as_os_str().is_empty())
+                .any(|ancestor| self.is_match(ancestor, Some(&self.root.join(ancestor)))),
+            None => self.is_match(path, canonical),
+        }
+    }
 }
 
 /// Codes silenced for the files a glob matches.
 #[derive(Debug)]
 pub struct PerFileIgnore {
-    matcher: GlobMatcher,
-    /// Match the file name only (a glob without `/`), as ruff does.
-    name_only: bool,
+    glob: PathGlob,
     codes: Vec<&'static str>,
 }
 
@@ -60,11 +114,12 @@ pub struct Settings {
     enabled: Vec<&'static str>,
     severities: HashMap<&'static str, Severity>,
     per_file_ignores: Vec<PerFileIgnore>,
-    /// The directory `per-file-ignores` globs are relative to.
-    root: PathBuf,
+    exclude: Exclusions,
     pub fail_on: Severity,
     /// The config file in use, if any.
     pub config_path: Option<PathBuf>,
+    /// The config files that made these settings, the farthest `extend`ed first.
+    pub config_chain: Vec<PathBuf>,
     pub compose: ComposeSettings,
     /// The variables compose files are interpolated with. Empty until the
     /// runner loads them (`crate::app`), so that tests see no process environment.
@@ -74,12 +129,16 @@ pub struct Settings {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
+    /// A config this one inherits from: what this file sets wins.
+    extend: Option<Spanned<String>>,
     #[serde(default)]
     rules: RulesTable,
     standards: Standards,
-    #[serde(default)]
-    per_file_ignores: Vec<PerFileIgnoreTable>,
+    per_file_ignores: Option<Vec<PerFileIgnoreTable>>,
     fail_on: Option<Spanned<String>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    extend_exclude: Vec<Spanned<String>>,
     #[serde(default)]
     compose: ComposeTable,
 }
@@ -88,10 +147,8 @@ struct ConfigFile {
 #[serde(deny_unknown_fields)]
 #[serde(rename_all = "kebab-case")]
 struct ComposeTable {
-    #[serde(default)]
-    projects: Vec<ProjectTable>,
-    #[serde(default)]
-    allow_outside: Vec<Spanned<String>>,
+    projects: Option<Vec<ProjectTable>>,
+    allow_outside: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -125,8 +182,7 @@ pub struct DeclaredProject {
 #[serde(deny_unknown_fields)]
 struct RulesTable {
     select: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    ignore: Vec<Spanned<String>>,
+    ignore: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
 }
@@ -138,34 +194,107 @@ struct PerFileIgnoreTable {
     codes: Vec<Spanned<String>>,
 }
 
-impl Settings {
-    /// Loads the config (from `--config`, or the nearest `.vwe-lint.toml` from
-    /// `cwd` upward) and applies the command-line overrides.
-    pub fn load(cwd: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
-        let path = match &overrides.config {
-            Some(path) => Some(path.clone()),
-            None => find_config(cwd),
+/// How many configs an `extend` chain may hold: a chain is written by hand,
+/// and a longer one is a mistake, not a layout.
+const MAX_EXTEND_DEPTH: usize = 16;
+
+/// One config file of an `extend` chain, parsed and checked on its own so
+/// that its errors point into it.
+struct Layer {
+    path: PathBuf,
+    /// Where `path` leads, to find a chain that comes back to a config.
+    canonical: PathBuf,
+    /// Canonical; the file's relative paths and globs start here.
+    dir: PathBuf,
+    text: String,
+    file: ConfigFile,
+}
+
+impl Layer {
+    fn read(path: &Path) -> Result<Layer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+            path: path.to_path_buf(),
+            position: None,
+            message: format!("cannot read the config file: {error}"),
+        })?;
+        let file = parse_config(&text).map_err(|(span, message)| locate(path, &text, span, message))?;
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        Ok(Layer {
+            path: path.to_path_buf(),
+            dir: parent_dir(&canonical).to_path_buf(),
+            canonical,
+            text,
+            file,
+        })
+    }
+
+    fn error(&self, span: std::ops::Range<usize>, message: String) -> ConfigError {
+        locate(&self.path, &self.text, Some(span), message)
+    }
+}
+
+/// The config at `path` and every config it `extend`s, the farthest first.
+fn read_chain(path: &Path) -> Result<Vec<Layer>, ConfigError> {
+    let mut chain = vec![Layer::read(path)?];
+    loop {
+        let child = chain.last().expect("the chain starts with one layer");
+        let Some(extend) = &child.file.extend else {
+            break;
         };
-        let (file, text) = match &path {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
-                    path: path.clone(),
-                    position: None,
-                    message: format!("cannot read the config file: {error}"),
-                })?;
-                (
-                    parse_config(&text).map_err(|(span, message)| locate(path, &text, span, message))?,
-                    text,
-                )
+        let parent_path = child.dir.join(extend.get_ref());
+        let canonical = std::fs::canonicalize(&parent_path)
+            .map_err(|error| child.error(extend.span(), format!("cannot read the extended config: {error}")))?;
+        if chain.iter().any(|layer| layer.canonical == canonical) {
+            return Err(child.error(
+                extend.span(),
+                "`extend` leads back to a config already in the chain".to_string(),
+            ));
+        }
+        if chain.len() == MAX_EXTEND_DEPTH {
+            return Err(child.error(
+                extend.span(),
+                format!("more than {MAX_EXTEND_DEPTH} configs extend one another"),
+            ));
+        }
+        let parent = Layer::read(&canonical)?;
+        chain.push(parent);
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+/// What the layers of a chain set, applied farthest first: a setting a
+/// nearer config writes replaces the farther one's; tables merge by key.
+#[derive(Default)]
+struct Layered {
+    select: Option<Vec<&'static str>>,
+    ignore: Vec<&'static str>,
+    severities: HashMap<&'static str, Severity>,
+    per_file_ignores: Vec<PerFileIgnore>,
+    fail_on: Option<Severity>,
+    exclude: Vec<PathGlob>,
+    projects: Vec<DeclaredProject>,
+    allow_outside: Vec<PathBuf>,
+}
+
+impl Layered {
+    fn apply(&mut self, layer: &Layer) -> Result<(), ConfigError> {
+        let file = &layer.file;
+        let error = |span: std::ops::Range<usize>, message: String| layer.error(span, message);
+        let codes = |selectors: &[Spanned<String>], place: &str| -> Result<Vec<&'static str>, ConfigError> {
+            let mut codes = Vec::new();
+            for selector in selectors {
+                let metas = resolve_spanned(selector, place).map_err(|(span, message)| error(span, message))?;
+                codes.extend(metas.into_iter().map(|meta| meta.code));
             }
-            None => (parse_config("").expect("an empty config is valid"), String::new()),
+            Ok(codes)
         };
-        let config_path = path.clone().unwrap_or_else(|| cwd.join(CONFIG_FILE_NAME));
-        let error = |span: std::ops::Range<usize>, message: String| locate(&config_path, &text, Some(span), message);
-
-        let enabled = enabled_rules(&file, overrides, &error)?;
-
-        let mut severities = HashMap::new();
+        if let Some(select) = &file.rules.select {
+            self.select = Some(codes(select, "[rules] select")?);
+        }
+        if let Some(ignore) = &file.rules.ignore {
+            self.ignore = codes(ignore, "[rules] ignore")?;
+        }
         for (selector, severity) in &file.rules.severity {
             let metas =
                 resolve_spanned(selector, "[rules.severity]").map_err(|(span, message)| error(span, message))?;
@@ -174,96 +303,212 @@ impl Settings {
                 .parse()
                 .map_err(|message| error(severity.span(), message))?;
             for meta in metas {
-                severities.insert(meta.code, severity);
+                self.severities.insert(meta.code, severity);
             }
         }
-
-        let mut per_file_ignores = Vec::new();
-        for entry in &file.per_file_ignores {
-            let glob = Glob::new(entry.glob.get_ref())
-                .map_err(|glob_error| error(entry.glob.span(), format!("invalid glob: {}", glob_error.kind())))?;
-            let mut codes = Vec::new();
-            for selector in &entry.codes {
-                let metas = resolve_spanned(selector, "[[per-file-ignores]] codes")
-                    .map_err(|(span, message)| error(span, message))?;
-                codes.extend(metas.into_iter().map(|meta| meta.code));
+        if let Some(entries) = &file.per_file_ignores {
+            self.per_file_ignores = Vec::new();
+            for entry in entries {
+                self.per_file_ignores.push(PerFileIgnore {
+                    glob: PathGlob::new(entry.glob.get_ref(), &layer.dir)
+                        .map_err(|message| error(entry.glob.span(), message))?,
+                    codes: codes(&entry.codes, "[[per-file-ignores]] codes")?,
+                });
             }
-            per_file_ignores.push(PerFileIgnore {
-                matcher: glob.compile_matcher(),
-                name_only: !entry.glob.get_ref().contains('/'),
-                codes,
-            });
         }
-
-        let fail_on = match (&overrides.fail_on, &file.fail_on) {
-            (Some(severity), _) => *severity,
-            (None, Some(text)) => text.get_ref().parse().map_err(|message| error(text.span(), message))?,
-            (None, None) => Severity::Warning,
+        if let Some(text) = &file.fail_on {
+            self.fail_on = Some(text.get_ref().parse().map_err(|message| error(text.span(), message))?);
+        }
+        let globs = |written: &[Spanned<String>]| -> Result<Vec<PathGlob>, ConfigError> {
+            written
+                .iter()
+                .map(|glob| PathGlob::new(glob.get_ref(), &layer.dir).map_err(|message| error(glob.span(), message)))
+                .collect()
         };
+        if let Some(exclude) = &file.exclude {
+            self.exclude = globs(exclude)?;
+        }
+        self.exclude.extend(globs(&file.extend_exclude)?);
+        if let Some(projects) = &file.compose.projects {
+            self.projects = declared_projects(projects, layer)?;
+        }
+        if let Some(allow_outside) = &file.compose.allow_outside {
+            self.allow_outside = Vec::new();
+            for written in allow_outside {
+                match std::fs::canonicalize(layer.dir.join(written.get_ref())) {
+                    Ok(dir) if dir.is_dir() => self.allow_outside.push(dir),
+                    _ => {
+                        return Err(error(
+                            written.span(),
+                            format!(
+                                "no directory `{}` (paths are relative to the config file)",
+                                written.get_ref()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 
-        let root = config_path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| cwd.to_path_buf());
-        let root = std::fs::canonicalize(&root).unwrap_or(root);
+    /// The codes of the rules that run: the selection (command line, else
+    /// the configs, else all) less the ignored ones, sorted.
+    fn enabled(&self, overrides: &Overrides) -> Result<Vec<&'static str>, ConfigError> {
+        let mut enabled: Vec<&'static str> = match (&overrides.select, &self.select) {
+            (Some(selectors), _) => {
+                let mut codes = Vec::new();
+                for selector in selectors {
+                    codes.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
+                }
+                codes
+            }
+            (None, Some(codes)) => codes.clone(),
+            (None, None) => diagnostic::all_metas().map(|meta| meta.code).collect(),
+        };
+        enabled.retain(|code| !self.ignore.contains(code));
+        for selector in &overrides.ignore {
+            let metas = resolve_cli(selector)?;
+            enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
+        }
+        enabled.sort_unstable();
+        enabled.dedup();
+        Ok(enabled)
+    }
+}
 
-        let mut projects = Vec::new();
-        for project in &file.compose.projects {
-            if project.files.get_ref().is_empty() {
-                return Err(error(
-                    project.files.span(),
-                    "a project needs at least one file".to_string(),
+fn declared_projects(projects: &[ProjectTable], layer: &Layer) -> Result<Vec<DeclaredProject>, ConfigError> {
+    let mut declared = Vec::new();
+    for project in projects {
+        if project.files.get_ref().is_empty() {
+            return Err(layer.error(project.files.span(), "a project needs at least one file".to_string()));
+        }
+        let mut files = Vec::new();
+        for written in project.files.get_ref() {
+            let path = layer.dir.join(written.get_ref());
+            if !path.is_file() {
+                return Err(layer.error(
+                    written.span(),
+                    format!(
+                        "no compose file `{}` (paths are relative to the config file)",
+                        written.get_ref()
+                    ),
                 ));
             }
-            let mut files = Vec::new();
-            for written in project.files.get_ref() {
-                let path = root.join(written.get_ref());
-                if !path.is_file() {
-                    return Err(error(
-                        written.span(),
-                        format!(
-                            "no compose file `{}` (paths are relative to the config file)",
-                            written.get_ref()
-                        ),
-                    ));
-                }
-                files.push(path);
-            }
-            projects.push(DeclaredProject {
-                files,
-                production: project.production,
-            });
+            files.push(path);
         }
-        let mut allow_outside = Vec::new();
-        for written in &file.compose.allow_outside {
-            match std::fs::canonicalize(root.join(written.get_ref())) {
-                Ok(dir) if dir.is_dir() => allow_outside.push(dir),
-                _ => {
-                    return Err(error(
-                        written.span(),
-                        format!(
-                            "no directory `{}` (paths are relative to the config file)",
-                            written.get_ref()
-                        ),
-                    ));
-                }
-            }
+        declared.push(DeclaredProject {
+            files,
+            production: project.production,
+        });
+    }
+    Ok(declared)
+}
+
+/// The `[standards]` of a chain: the built-in standards under each layer's,
+/// the nearest winning key by key. Each layer was checked on its own; what is
+/// left to find is a conflict between layers (a service in two lifecycles).
+fn layered_standards(chain: &[Layer]) -> Result<Standards, ConfigError> {
+    match chain {
+        [] => return Ok(parse_config("").expect("an empty config is valid").standards),
+        [only] => return Ok(only.file.standards.clone()),
+        _ => {}
+    }
+    let defaults = DeTable::parse(DEFAULT_STANDARDS)
+        .expect("rules/standards.toml is valid TOML")
+        .into_inner();
+    let mut merged = defaults.clone();
+    for layer in chain {
+        let mut document = DeTable::parse(&layer.text)
+            .expect("the layer parsed once already")
+            .into_inner();
+        if let Some(standards) = document.remove("standards")
+            && let DeValue::Table(mut standards) = standards.into_inner()
+        {
+            merge_defaults(&mut standards, merged);
+            merged = standards;
         }
+    }
+    let conflict = |message: String| ConfigError {
+        path: chain.last().map(|layer| layer.path.clone()).unwrap_or_default(),
+        position: None,
+        message: format!("{message} (with the configs it extends)"),
+    };
+    crate::standards::validate(&merged, &defaults).map_err(|(_, message)| conflict(message))?;
+    Standards::deserialize(toml::de::Deserializer::from(Spanned::new(0..0, merged)))
+        .map_err(|error| conflict(error.message().to_string()))
+}
+
+impl Settings {
+    /// Loads the config (from `--config`, or the nearest `.vwe-lint.toml` from
+    /// `cwd` upward, see [`find_config`]) and applies the command-line overrides.
+    pub fn load(cwd: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let path = match &overrides.config {
+            Some(path) => Some(path.clone()),
+            None => find_config(cwd),
+        };
+        Settings::from_config(path.as_deref(), cwd, overrides)
+    }
+
+    /// The settings the config at `path` (and the configs it extends) make,
+    /// with the command-line overrides; the defaults without a config.
+    pub fn from_config(path: Option<&Path>, cwd: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let chain = match path {
+            Some(path) => read_chain(path)?,
+            None => Vec::new(),
+        };
+        let mut layered = Layered::default();
+        for layer in &chain {
+            layered.apply(layer)?;
+        }
+        let cli_error = |message: String| ConfigError {
+            path: PathBuf::from("command line"),
+            position: None,
+            message,
+        };
+        let cli_globs = |written: &[String]| -> Result<Vec<PathGlob>, ConfigError> {
+            written
+                .iter()
+                .map(|glob| {
+                    PathGlob::new(glob, cwd).map_err(|message| cli_error(format!("--exclude {glob}: {message}")))
+                })
+                .collect()
+        };
+        if let Some(exclude) = &overrides.exclude {
+            layered.exclude = cli_globs(exclude)?;
+        }
+        layered.exclude.extend(cli_globs(&overrides.extend_exclude)?);
         Ok(Settings {
-            standards: file.standards,
-            enabled,
-            severities,
-            per_file_ignores,
-            root,
-            fail_on,
-            config_path: path,
+            standards: layered_standards(&chain)?,
+            enabled: layered.enabled(overrides)?,
+            severities: layered.severities,
+            per_file_ignores: layered.per_file_ignores,
+            exclude: Exclusions(layered.exclude.into()),
+            fail_on: overrides.fail_on.or(layered.fail_on).unwrap_or(Severity::Warning),
+            config_path: path.map(Path::to_path_buf),
+            config_chain: chain.into_iter().map(|layer| layer.path).collect(),
             compose: ComposeSettings {
-                projects,
-                allow_outside,
+                projects: layered.projects,
+                allow_outside: layered.allow_outside,
             },
             environment: Default::default(),
         })
+    }
+
+    /// The codes of the rules that run, sorted.
+    pub fn enabled_codes(&self) -> &[&'static str] {
+        &self.enabled
+    }
+
+    /// The severities `[rules.severity]` changes, by code.
+    pub fn severity_overrides(&self) -> Vec<(&'static str, Severity)> {
+        let mut changed: Vec<(&'static str, Severity)> = self
+            .severities
+            .iter()
+            .map(|(code, severity)| (*code, *severity))
+            .collect();
+        changed.sort_unstable();
+        changed
     }
 
     pub fn is_enabled(&self, code: &str) -> bool {
@@ -276,31 +521,65 @@ impl Settings {
 
     /// The codes `[[per-file-ignores]]` silence for `path`.
     pub fn ignored_for(&self, path: &Path) -> Vec<&'static str> {
-        let relative = std::fs::canonicalize(path)
-            .ok()
-            .and_then(|full| full.strip_prefix(&self.root).ok().map(Path::to_path_buf));
-        let name = path.file_name().map(Path::new);
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let canonical = std::fs::canonicalize(path).ok();
         self.per_file_ignores
             .iter()
-            .filter(|ignore| {
-                if ignore.name_only {
-                    name.is_some_and(|name| ignore.matcher.is_match(name))
-                } else {
-                    ignore.matcher.is_match(path)
-                        || relative
-                            .as_deref()
-                            .is_some_and(|relative| ignore.matcher.is_match(relative))
-                }
-            })
+            .filter(|ignore| ignore.glob.is_match(path, canonical.as_deref()))
             .flat_map(|ignore| ignore.codes.iter().copied())
             .collect()
     }
+
+    /// What directory walks skip.
+    pub fn exclusions(&self) -> &Exclusions {
+        &self.exclude
+    }
 }
 
-fn find_config(cwd: &Path) -> Option<PathBuf> {
-    cwd.ancestors()
-        .map(|dir| dir.join(CONFIG_FILE_NAME))
-        .find(|candidate| candidate.is_file())
+/// `exclude` and `extend-exclude` (config and command line): the files and
+/// directories a directory walk skips. Shared with the walker's threads.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions(Arc<[PathGlob]>);
+
+impl Exclusions {
+    /// Whether a glob names `path`, a file or a directory.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let canonical = std::fs::canonicalize(path).ok();
+        self.0.iter().any(|glob| glob.is_match(path, canonical.as_deref()))
+    }
+
+    /// Whether a glob names `path` or a directory it lies in, below the
+    /// directory of the config that wrote the glob (`--force-exclude`).
+    pub fn excludes_with_parents(&self, path: &Path) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let canonical = std::fs::canonicalize(path).ok();
+        self.0
+            .iter()
+            .any(|glob| glob.is_match_with_parents(path, canonical.as_deref()))
+    }
+}
+
+/// The nearest `.vwe-lint.toml` in `dir` or above it, up to the repository
+/// root (the directory holding `.git`) or the filesystem root: a config in
+/// a directory that holds the repository does not apply to it.
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    for ancestor in dir.ancestors() {
+        let candidate = ancestor.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if ancestor.join(".git").exists() {
+            return None;
+        }
+    }
+    None
 }
 
 fn locate(path: &Path, text: &str, span: Option<std::ops::Range<usize>>, message: String) -> ConfigError {
@@ -340,44 +619,6 @@ fn parse_config(text: &str) -> Result<ConfigFile, (Option<std::ops::Range<usize>
     }
     ConfigFile::deserialize(toml::de::Deserializer::from(document))
         .map_err(|error| (error.span(), error.message().to_string()))
-}
-
-/// The codes of the rules that run: the selection (command line, else the
-/// config, else all) less the ignored ones, sorted.
-fn enabled_rules(
-    file: &ConfigFile,
-    overrides: &Overrides,
-    error: &impl Fn(std::ops::Range<usize>, String) -> ConfigError,
-) -> Result<Vec<&'static str>, ConfigError> {
-    let mut enabled: Vec<&'static str> = Vec::new();
-    match &overrides.select {
-        Some(selectors) => {
-            for selector in selectors {
-                enabled.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
-            }
-        }
-        None => match &file.rules.select {
-            Some(selectors) => {
-                for selector in selectors {
-                    let metas =
-                        resolve_spanned(selector, "[rules] select").map_err(|(span, message)| error(span, message))?;
-                    enabled.extend(metas.into_iter().map(|meta| meta.code));
-                }
-            }
-            None => enabled.extend(diagnostic::all_metas().map(|meta| meta.code)),
-        },
-    }
-    for selector in &file.rules.ignore {
-        let metas = resolve_spanned(selector, "[rules] ignore").map_err(|(span, message)| error(span, message))?;
-        enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
-    }
-    for selector in &overrides.ignore {
-        let metas = resolve_cli(selector)?;
-        enabled.retain(|code| metas.iter().all(|meta| meta.code != *code));
-    }
-    enabled.sort_unstable();
-    enabled.dedup();
-    Ok(enabled)
 }
 
 /// Fills every key the user left out with the default; tables merge deeply,

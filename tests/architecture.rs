@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Settings carry the environment Compose interpolates with and the
     // options the project loader reads.
     ("compose", &["compose", "settings"]),
-    ("workspace", &["discover"]),
+    ("workspace", &["discover", "config_tree"]),
     // The engine's snapshot is compared with a compose project by the live
     // rules, and `vwe-lint env` (a command) drives it.
     ("engine", &["engine"]),
@@ -35,7 +35,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("report", &["report"]),
     (
         "commands",
-        &["app", "cli", "command", "config_command", "engine::command"],
+        &[
+            "app",
+            "cli",
+            "command",
+            "config_command",
+            "engine::command",
+            "show_settings",
+        ],
     ),
 ];
 
