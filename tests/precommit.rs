@@ -81,4 +81,23 @@ fn hooks_block_a_violating_commit_and_pass_a_clean_one() {
     let out = String::from_utf8_lossy(&clean.stdout);
     assert!(clean.status.success(), "the clean project passes:\n{out}");
     assert!(out.contains("Passed"), "{out}");
+
+    // The concise hook: one line per finding; the config's `exclude`
+    // holds for the files pre-commit names (`--force-exclude`).
+    std::fs::create_dir(clean_dir.path().join("legacy")).unwrap();
+    std::fs::write(
+        clean_dir.path().join("legacy/compose.yaml"),
+        "services:\n  db:\n    image: postgres\n",
+    )
+    .unwrap();
+    git(clean_dir.path(), &["add", "."]);
+    let concise = try_repo(clean_dir.path(), "vwe-lint-concise");
+    let out = String::from_utf8_lossy(&concise.stdout);
+    assert!(!concise.status.success(), "{out}");
+    assert!(out.contains("legacy/compose.yaml:3:12: C101 [error]"), "{out}");
+    std::fs::write(clean_dir.path().join(".vwe-lint.toml"), "exclude = [\"legacy\"]\n").unwrap();
+    git(clean_dir.path(), &["add", "."]);
+    let excluded = try_repo(clean_dir.path(), "vwe-lint-concise");
+    let out = String::from_utf8_lossy(&excluded.stdout);
+    assert!(excluded.status.success(), "the excluded file is skipped:\n{out}");
 }
