@@ -16,7 +16,10 @@ pub const FILE_NAME: &str = "vwe-lint-suppressions.json";
 
 /// File (relative to the suppressions file's directory, `/`-separated) →
 /// rule code → message → how many findings it suppresses.
-type Counts = BTreeMap<String, BTreeMap<String, BTreeMap<String, usize>>>;
+type Counts = BTreeMap<String, FileCounts>;
+
+/// One file's counts: by rule code, then by message.
+type FileCounts = BTreeMap<String, BTreeMap<String, usize>>;
 
 /// The suppressions of one run, and where they are kept.
 pub struct Suppressions {
@@ -51,6 +54,15 @@ pub fn location(explicit: Option<&Path>, config: Option<&Path>, cwd: &Path) -> P
         })
         .unwrap_or_else(|| cwd.to_path_buf());
     dir.join(FILE_NAME)
+}
+
+/// How many findings of `code` with `message` one file's counts hold.
+fn count_of(rules: Option<&FileCounts>, code: &str, message: &str) -> usize {
+    rules
+        .and_then(|rules| rules.get(code))
+        .and_then(|messages| messages.get(message))
+        .copied()
+        .unwrap_or(0)
 }
 
 impl Suppressions {
@@ -95,13 +107,7 @@ impl Suppressions {
         for (file, rules) in &mut self.counts {
             for (code, messages) in rules.iter_mut() {
                 for (message, count) in messages.iter_mut() {
-                    let occurs = found
-                        .get(file)
-                        .and_then(|rules| rules.get(code))
-                        .and_then(|messages| messages.get(message))
-                        .copied()
-                        .unwrap_or(0);
-                    *count = (*count).min(occurs);
+                    *count = (*count).min(count_of(found.get(file), code, message));
                 }
                 messages.retain(|_, count| *count > 0);
             }
@@ -119,12 +125,7 @@ impl Suppressions {
         for (file, rules) in &self.counts {
             for (code, messages) in rules {
                 for (message, &count) in messages {
-                    let occurs = found
-                        .get(file)
-                        .and_then(|rules| rules.get(code))
-                        .and_then(|messages| messages.get(message))
-                        .copied()
-                        .unwrap_or(0);
+                    let occurs = count_of(found.get(file), code, message);
                     if occurs < count {
                         stale.push(Stale {
                             file: file.clone(),
@@ -145,17 +146,7 @@ impl Suppressions {
             };
             file.diagnostics.retain(|diagnostic| {
                 let (code, message) = (diagnostic.rule.code, identity(diagnostic));
-                let allowed = rules
-                    .get(code)
-                    .and_then(|messages| messages.get(message))
-                    .copied()
-                    .unwrap_or(0);
-                let occurs = found
-                    .get(code)
-                    .and_then(|messages| messages.get(message))
-                    .copied()
-                    .unwrap_or(0);
-                occurs > allowed
+                count_of(Some(found), code, message) > count_of(Some(rules), code, message)
             });
         }
         stale
