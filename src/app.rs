@@ -1,7 +1,7 @@
 //! What a command line does: resolve settings, find and lint the files in
 //! parallel, report, and decide the exit code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -80,7 +80,13 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
         print_stdout(&show_settings::render(file, configs.settings(config.as_ref())))?;
         return Ok(Outcome::Clean);
     }
-    let (targets, units, mut provided, from_stdin) = plan(args, configs.run())?;
+    let Plan {
+        targets,
+        units,
+        mut provided,
+        from_stdin,
+        named,
+    } = plan(args, configs.run(), &cwd)?;
     configs.assign(&units, &cwd, &overrides).map_err(config_error)?;
     if args.verbose {
         say_configs(&configs, &units);
@@ -97,23 +103,42 @@ fn check(args: &CheckArgs) -> Result<Outcome, ToolError> {
     for unit in &units {
         inputs.push(lint::read_unit(unit, &mut provided).map_err(ToolError)?);
     }
-    let outcome = lint_and_report(args, inputs, &configs, &targets, &cwd, from_stdin);
+    let run = Run {
+        configs: &configs,
+        targets: &targets,
+        cwd: &cwd,
+        from_stdin,
+        named: named.as_ref(),
+    };
+    let outcome = lint_and_report(args, inputs, &run);
     if args.verbose {
         eprintln!("vwe-lint: done in {:.1?}", started.elapsed());
     }
     outcome
 }
 
-/// The targets the paths name (less the excluded ones), the units they
-/// form, the files read to plan them, and whether standard input is one.
-type Plan = (
-    Vec<discover::Target>,
-    Vec<discover::Unit>,
-    HashMap<PathBuf, lint::Input>,
-    bool,
-);
+/// What a run lints.
+struct Plan {
+    /// The files the paths name or hold, less the excluded ones.
+    targets: Vec<discover::Target>,
+    units: Vec<discover::Unit>,
+    /// The files read to plan the units.
+    provided: HashMap<PathBuf, lint::Input>,
+    from_stdin: bool,
+    /// With `--with-projects`: the named files (canonical), the only ones reported on.
+    named: Option<HashSet<PathBuf>>,
+}
 
-fn plan(args: &CheckArgs, settings: &Settings) -> Result<Plan, ToolError> {
+/// What the lint and report steps need of the run.
+struct Run<'a> {
+    configs: &'a ConfigTree,
+    targets: &'a [discover::Target],
+    cwd: &'a Path,
+    from_stdin: bool,
+    named: Option<&'a HashSet<PathBuf>>,
+}
+
+fn plan(args: &CheckArgs, settings: &Settings, cwd: &Path) -> Result<Plan, ToolError> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -124,6 +149,11 @@ fn plan(args: &CheckArgs, settings: &Settings) -> Result<Plan, ToolError> {
     let exclusions = settings.exclusions();
     let mut targets = discover::discover_excluding(&paths, exclusions, args.force_exclude).map_err(ToolError)?;
     discover::add_declared(&mut targets, &paths, settings);
+    let named = if args.with_projects {
+        Some(add_repository_projects(&mut targets, settings, cwd)?)
+    } else {
+        None
+    };
     let from_stdin = !stdin_requested.is_empty();
     let mut provided = lint::read_named(&targets).map_err(ToolError)?;
     if from_stdin {
@@ -138,7 +168,96 @@ fn plan(args: &CheckArgs, settings: &Settings) -> Result<Plan, ToolError> {
     if units.is_empty() && !(args.force_exclude && paths.iter().all(|path| exclusions.excludes_with_parents(path))) {
         say_nothing_was_found(&paths, args.strict)?;
     }
-    Ok((targets, units, provided, from_stdin))
+    Ok(Plan {
+        targets,
+        units,
+        provided,
+        from_stdin,
+        named,
+    })
+}
+
+/// `--with-projects`: adds every compose file of the repository (the
+/// nearest directory above `cwd` holding `.git`, else `cwd`), so that the
+/// projects that build, extend, include or merge a named file are linted
+/// with it. A named `.env` is no target itself: the compose files beside
+/// it, whose variables it sets, count as named instead. Returns the named
+/// files, canonical.
+fn add_repository_projects(
+    targets: &mut Vec<discover::Target>,
+    settings: &Settings,
+    cwd: &Path,
+) -> Result<HashSet<PathBuf>, ToolError> {
+    let (env_files, named_targets): (Vec<discover::Target>, Vec<discover::Target>) = std::mem::take(targets)
+        .into_iter()
+        .partition(|target| is_env_file(&target.path));
+    *targets = named_targets;
+    let mut named: HashSet<PathBuf> = targets
+        .iter()
+        .filter_map(|target| std::fs::canonicalize(&target.path).ok())
+        .collect();
+    let env_dirs: HashSet<PathBuf> = env_files
+        .iter()
+        .filter_map(|env| std::fs::canonicalize(crate::source::parent_dir(&env.path)).ok())
+        .collect();
+    // Walked as a relative path, so that findings name files as the user does.
+    let depth = cwd
+        .ancestors()
+        .position(|ancestor| ancestor.join(".git").exists())
+        .unwrap_or(0);
+    let root: PathBuf = if depth == 0 {
+        PathBuf::from(".")
+    } else {
+        std::iter::repeat_n("..", depth).collect()
+    };
+    let found = discover::discover_excluding(&[root], settings.exclusions(), false).map_err(ToolError)?;
+    for mut target in found {
+        if discover::kind_by_name(&target.path) != Some(crate::source::FileKind::Compose) {
+            continue;
+        }
+        let Ok(canonical) = std::fs::canonicalize(&target.path) else {
+            continue;
+        };
+        if named.contains(&canonical) {
+            continue;
+        }
+        if canonical.parent().is_some_and(|dir| env_dirs.contains(dir)) {
+            named.insert(canonical);
+        }
+        // `../../app/compose.yaml` from `app/deep` is `../compose.yaml`.
+        let lexical = crate::compose::referenced::lexical(&cwd.join(&target.path));
+        if let Ok(relative) = lexical.strip_prefix(cwd) {
+            target.path = relative.to_path_buf();
+        }
+        targets.push(target);
+    }
+    Ok(named)
+}
+
+/// `.env`, or `name.env`: a file of variables, not a compose file.
+fn is_env_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name == ".env" || name.ends_with(".env"))
+}
+
+/// `--with-projects`: keeps the findings in the named files, and those
+/// about a named file (a cross rule's Dockerfile).
+fn keep_named(checked: Vec<Checked>, named: &HashSet<PathBuf>) -> Vec<Checked> {
+    let is_named = |path: &Path| std::fs::canonicalize(path).is_ok_and(|path| named.contains(&path));
+    checked
+        .into_iter()
+        .filter_map(|mut file| {
+            if !is_named(&file.source.path) {
+                file.diagnostics
+                    .retain(|diagnostic| diagnostic.concerns.as_deref().is_some_and(is_named));
+                if file.diagnostics.is_empty() {
+                    return None;
+                }
+            }
+            Some(file)
+        })
+        .collect()
 }
 
 fn config_error(error: crate::settings::ConfigError) -> ToolError {
@@ -165,14 +284,14 @@ fn say_configs(configs: &ConfigTree, units: &[discover::Unit]) {
     }
 }
 
-fn lint_and_report(
-    args: &CheckArgs,
-    inputs: Vec<lint::UnitInput>,
-    configs: &ConfigTree,
-    targets: &[discover::Target],
-    cwd: &Path,
-    from_stdin: bool,
-) -> Result<Outcome, ToolError> {
+fn lint_and_report(args: &CheckArgs, inputs: Vec<lint::UnitInput>, run: &Run) -> Result<Outcome, ToolError> {
+    let Run {
+        configs,
+        targets,
+        cwd,
+        from_stdin,
+        named,
+    } = *run;
     let settings = configs.run();
     let Some(mode) = fix_mode(args) else {
         let checked: Vec<Checked> = inputs
@@ -181,6 +300,9 @@ fn lint_and_report(
             .flat_map_iter(|(index, unit)| lint::lint_unit(unit, configs.for_unit(index)))
             .collect();
         let mut checked = lint::merge_checked(checked);
+        if let Some(named) = named {
+            checked = keep_named(checked, named);
+        }
         if let Some(reason) = &args.add_ignore {
             return add_ignores(&checked, targets, reason, &args.report);
         }

@@ -131,6 +131,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub force_exclude: bool,
 
+    /// Also lint the repository's compose projects that build, extend,
+    /// include or merge a named file, and report only the findings in the
+    /// named files or about them (for hooks that name the changed files).
+    #[arg(long, conflicts_with_all = ["fix", "fix_only", "diff", "add_ignore", "suppress_all", "suppress_rule", "prune_suppressions"])]
+    pub with_projects: bool,
+
     /// Print the settings FILE is linted with and the config files they come from, and exit.
     #[arg(long, value_name = "FILE")]
     pub show_settings: Option<PathBuf>,

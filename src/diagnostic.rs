@@ -1,6 +1,7 @@
 //! The one finding type every stage produces and every report consumes.
 
 use serde::Serialize;
+use std::path::PathBuf;
 
 use crate::source::Span;
 
@@ -198,6 +199,9 @@ pub struct Diagnostic {
     /// The stable part of the message for fingerprints, when the message
     /// holds what changes from run to run (counts, durations, container names).
     pub identity: Option<String>,
+    /// Another file the finding is about (the Dockerfile a cross rule
+    /// read): `--with-projects` reports the finding when that file is named.
+    pub concerns: Option<PathBuf>,
 }
 
 impl Diagnostic {
@@ -213,7 +217,13 @@ impl Diagnostic {
             fix: None,
             masked: Vec::new(),
             identity: None,
+            concerns: None,
         }
+    }
+
+    pub fn concerning(mut self, path: impl Into<PathBuf>) -> Self {
+        self.concerns = Some(path.into());
+        self
     }
 
     pub fn with_identity(mut self, identity: impl Into<String>) -> Self {

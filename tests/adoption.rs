@@ -294,3 +294,127 @@ fn show_files_lists_each_dockerfile_and_each_variant() {
     );
     assert!(!listed.contains("error"), "{listed}");
 }
+
+/// `--with-projects` (the hooks pass it): a commit that touches only a
+/// Dockerfile is checked with the compose project that builds it.
+#[test]
+fn with_projects_reports_what_a_named_dockerfile_breaks_in_its_project() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    std::fs::create_dir_all(repo.path().join("backend")).unwrap();
+    std::fs::create_dir_all(repo.path().join("other")).unwrap();
+    std::fs::write(
+        repo.path().join("compose.yaml"),
+        "services:\n  api:\n    build: ./backend\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n",
+    )
+    .unwrap();
+    // Another project with findings of its own, which no named file touches.
+    std::fs::write(repo.path().join("other/compose.yaml"), ONE_SERVICE).unwrap();
+    let dockerfile = repo.path().join("backend/Dockerfile");
+    std::fs::write(
+        &dockerfile,
+        "FROM python:3.11-slim\nUSER 1000\nCMD [\"python\", \"-m\", \"app\"]\n",
+    )
+    .unwrap();
+
+    let alone = run(repo.path(), &["-f", "json", "backend/Dockerfile"]);
+    assert_eq!(alone.status.code(), Some(0), "{}", common::stdout(&alone));
+    let with_projects = run(repo.path(), &["-f", "json", "--with-projects", "backend/Dockerfile"]);
+    assert_eq!(
+        with_projects.status.code(),
+        Some(1),
+        "{}",
+        common::stdout(&with_projects)
+    );
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&with_projects.stdout).unwrap();
+    let files: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|finding| (finding["file"].as_str().unwrap(), finding["code"].as_str().unwrap()))
+        .collect();
+    assert!(files.contains(&("compose.yaml", "X101")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|(file, code)| *file == "backend/Dockerfile" || *code == "X101"),
+        "only the named file's findings and those about it: {files:?}"
+    );
+
+    // From a subdirectory, the repository is still searched.
+    let from_backend = run(
+        &repo.path().join("backend"),
+        &["-f", "concise", "--with-projects", "Dockerfile"],
+    );
+    assert!(
+        common::stdout(&from_backend).contains("../compose.yaml:5:13: X101"),
+        "{}",
+        common::stdout(&from_backend)
+    );
+
+    // Installing curl mends it.
+    std::fs::write(
+        &dockerfile,
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\nUSER 1000\nCMD [\"python\", \"-m\", \"app\"]\n",
+    )
+    .unwrap();
+    let mended = run(repo.path(), &["-f", "json", "--with-projects", "backend/Dockerfile"]);
+    assert_eq!(mended.status.code(), Some(0), "{}", common::stdout(&mended));
+}
+
+/// A file that other compose files `extends` is linted in their project
+/// too when named with `--with-projects`.
+#[test]
+fn with_projects_lints_an_extended_file_with_the_project_that_extends_it() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    common::copy_tree(&common::repo().join("fixtures/projects/extends"), repo.path());
+    let alone = common::stdout(&run(repo.path(), &["--show-files", "common/python.yml"]));
+    assert!(alone.contains("compose     common/python.yml\n"), "{alone}");
+    let in_project = run(repo.path(), &["-f", "json", "--with-projects", "common/python.yml"]);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&in_project.stdout).unwrap();
+    assert!(
+        findings.iter().all(|finding| finding["file"] == "common/python.yml"),
+        "{findings:#?}"
+    );
+    // What `backend` (in docker-compose.yml) inherits from the named file.
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["code"] == "C602" && finding["message"].as_str().unwrap().contains("`backend`")),
+        "{findings:#?}"
+    );
+    let shown = common::stdout(&run(
+        repo.path(),
+        &["--with-projects", "--show-files", "common/python.yml"],
+    ));
+    assert!(
+        shown.contains("docker-compose.yml"),
+        "the extending project is linted: {shown}"
+    );
+}
+
+/// A named `.env` is no compose file: the projects beside it, whose
+/// variables it sets, are linted and reported instead.
+#[test]
+fn with_projects_reports_the_projects_a_named_env_file_sets_variables_for() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    std::fs::write(
+        repo.path().join("compose.yaml"),
+        "services:\n  web:\n    image: ${IMAGE}\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join(".env"), "IMAGE=nginx:1.27\n").unwrap();
+    let output = run(repo.path(), &["-f", "json", "--with-projects", ".env"]);
+    let found = codes_and_messages(&output);
+    assert!(
+        found
+            .iter()
+            .any(|(code, message)| code == "C101" && message.contains("nginx:1.27")),
+        "the image .env sets is judged: {found:#?}"
+    );
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        findings.iter().all(|finding| finding["file"] == "compose.yaml"),
+        "{findings:#?}"
+    );
+}

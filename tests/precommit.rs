@@ -101,3 +101,34 @@ fn hooks_block_a_violating_commit_and_pass_a_clean_one() {
     let out = String::from_utf8_lossy(&excluded.stdout);
     assert!(excluded.status.success(), "the excluded file is skipped:\n{out}");
 }
+
+/// A commit that changes only a Dockerfile is checked with the compose
+/// project that builds it: dropping `curl` breaks the service's healthcheck.
+#[test]
+#[ignore = "slow: pre-commit builds the crate; .ci/run runs it"]
+fn a_dockerfile_only_commit_is_checked_with_its_compose_project() {
+    if !pre_commit_available() {
+        common::skip("`pre-commit` is not installed (pip install pre-commit)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("backend")).unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  api:\n    build: ./backend\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n",
+    )
+    .unwrap();
+    let dockerfile = dir.path().join("backend/Dockerfile");
+    let install = "RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n";
+    let rest = "USER 1000\nCMD [\"python\", \"-m\", \"app\"]\n";
+    std::fs::write(&dockerfile, format!("FROM python:3.11-slim\n{install}{rest}")).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "a service and its image"]);
+    std::fs::write(&dockerfile, format!("FROM python:3.11-slim\n{rest}")).unwrap();
+    git(dir.path(), &["add", "backend/Dockerfile"]);
+    let blocked = try_repo(dir.path(), "vwe-lint-concise");
+    let out = String::from_utf8_lossy(&blocked.stdout);
+    assert!(!blocked.status.success(), "{out}");
+    assert!(out.contains("X101"), "the compose healthcheck needs curl:\n{out}");
+}

@@ -62,6 +62,7 @@ impl Rule for BuildArgUndeclared {
                         ),
                     )
                     .with_label("no such ARG")
+                    .concerning(&built.path)
                     .with_help(format!(
                         "declare it in `{path}` where it is used (`ARG {name}` in the stage, or before the first FROM to use it in a FROM), or remove it from `build.args`"
                     )),

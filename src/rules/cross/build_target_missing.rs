@@ -72,6 +72,7 @@ impl Rule for BuildTargetMissing {
                     ),
                 )
                 .with_label("no such stage")
+                .concerning(&built.path)
                 .with_help(help),
             );
         }

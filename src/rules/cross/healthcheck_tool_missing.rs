@@ -187,17 +187,19 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
             format!("in a Dockerfile built `FROM {base_text}`"),
         ),
     };
-    out.push(
-        Diagnostic::new(
-            &META,
-            check.span,
-            format!(
-                "service `{name}`: {whose} runs {calls}, but {image_side}; the standard is a healthcheck whose tool is in the image"
-            ),
-        )
-        .with_label(format!("{calls} not in the image"))
-        .with_help(help(image.as_ref(), &shipped, &check, &place, used[0])),
-    );
+    let diagnostic = Diagnostic::new(
+        &META,
+        check.span,
+        format!(
+            "service `{name}`: {whose} runs {calls}, but {image_side}; the standard is a healthcheck whose tool is in the image"
+        ),
+    )
+    .with_label(format!("{calls} not in the image"))
+    .with_help(help(image.as_ref(), &shipped, &check, &place, used[0]));
+    out.push(match built {
+        Some(built) => diagnostic.concerning(&built.path),
+        None => diagnostic,
+    });
 }
 
 /// `repository:tag` as people write it.

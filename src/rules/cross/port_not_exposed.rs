@@ -106,6 +106,7 @@ fn check_service(cx: &ComposeContext, service: Service, out: &mut Vec<Diagnostic
                 ),
             )
             .with_label("not EXPOSEd in the Dockerfile")
+            .concerning(&built.path)
             .with_help(format!("add `{expose}` to the built stage of `{path}` (it ends at {after})")),
         );
     }

@@ -58,6 +58,7 @@ impl Rule for UserConflict {
                     ),
                 )
                 .with_label("overrides the image's non-root USER")
+                .concerning(&built.path)
                 .with_help(format!(
                     "remove `user:` so that the image's `USER {image_user}` applies, or set a non-root `user: \"1000:1000\"`"
                 )),
