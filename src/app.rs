@@ -308,6 +308,9 @@ fn lint_and_report(args: &CheckArgs, inputs: Vec<lint::UnitInput>, run: &Run) ->
         }
         let stale = bulk_suppress(&mut checked, args, settings, cwd)?;
         emit(&render(&checked, args, ""), &args.report)?;
+        if args.show_fixes {
+            eprint!("{}", available_fixes(&checked));
+        }
         return Ok(outcome_with_stale(
             outcome(&checked, settings, &args.report),
             stale,
@@ -345,8 +348,8 @@ fn lint_and_report(args: &CheckArgs, inputs: Vec<lint::UnitInput>, run: &Run) ->
         eprint!("{report}");
         return Ok(outcome(std::slice::from_ref(&buffer.checked), settings, &args.report));
     }
-    let (notes, write_failed) = write_fixed(&fixed);
-    let applied = fixed.iter().any(|file| file.applied > 0);
+    let (notes, write_failed) = write_fixed(&fixed, args.show_fixes);
+    let applied = fixed.iter().any(|file| !file.applied.is_empty());
     let mut checked: Vec<Checked> = fixed.into_iter().map(|file| file.checked).collect();
     if args.fix_only {
         if !args.report.quiet {
@@ -440,9 +443,37 @@ fn say_nothing_was_found(paths: &[PathBuf], strict: bool) -> Result<(), ToolErro
     Ok(())
 }
 
+/// `--show-fixes` without `--fix`: each finding's fix, as `--fix` (safe)
+/// or `--unsafe-fixes` would apply it.
+fn available_fixes(checked: &[Checked]) -> String {
+    let mut out = String::new();
+    for file in checked {
+        let path = escape_controls(&file.source.path.display().to_string());
+        for diagnostic in &file.diagnostics {
+            let Some(fix) = &diagnostic.fix else { continue };
+            let at = file.source.line_col(diagnostic.span.start);
+            let kind = match fix.applicability {
+                crate::diagnostic::Applicability::Safe => "safe",
+                crate::diagnostic::Applicability::Unsafe => "unsafe",
+            };
+            out.push_str(&format!(
+                "{path}:{}:{}: {} {} ({kind} fix)\n",
+                at.line,
+                at.column,
+                diagnostic.rule.code,
+                escape_controls(&fix.message)
+            ));
+        }
+    }
+    if out.is_empty() {
+        return "No fixes available.\n".to_string();
+    }
+    format!("Fixes available (`--fix` applies the safe ones):\n{out}")
+}
+
 /// Writes the files `--fix` changed. Returns the notes for the report (what
 /// was applied, what was dropped) and whether a write failed.
-fn write_fixed(fixed: &[Fixed]) -> (String, bool) {
+fn write_fixed(fixed: &[Fixed], show_fixes: bool) -> (String, bool) {
     let mut notes = String::new();
     let mut write_failed = false;
     for file in fixed {
@@ -454,7 +485,15 @@ fn write_fixed(fixed: &[Fixed]) -> (String, bool) {
             continue;
         }
         match fix::write_atomic(&file.checked.source.path, &file.original, &file.checked.source.text) {
-            Ok(()) => notes.push_str(&format!("{path}: {} applied\n", plural(file.applied, "fix", "fixes"))),
+            Ok(()) => {
+                notes.push_str(&format!(
+                    "{path}: {} applied\n",
+                    plural(file.applied.len(), "fix", "fixes")
+                ));
+                if show_fixes {
+                    notes.extend(file.applied.iter().map(|fix| format!("  {}\n", escape_controls(fix))));
+                }
+            }
             Err(error) => {
                 eprintln!("vwe-lint: error: {}", escape_controls(&error));
                 write_failed = true;

@@ -111,6 +111,10 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "diff")]
     pub fix_only: bool,
 
+    /// List the fixes: those applied (with `--fix`), or those available (on stderr).
+    #[arg(long)]
+    pub show_fixes: bool,
+
     /// With `--fix`, exit with 1 when a fix was applied, even if no finding remains.
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,

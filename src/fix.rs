@@ -45,7 +45,8 @@ pub struct Fixed {
     pub checked: Checked,
     /// The text as read.
     pub original: String,
-    pub applied: usize,
+    /// The fixes applied, as `CODE: fix message`, in the order applied.
+    pub applied: Vec<String>,
     /// Fixes that were not applied because their result was worse, as
     /// `CODE: fix message`.
     pub dropped: Vec<String>,
@@ -282,7 +283,8 @@ fn edited_offsets(file: FileText, edits: &[(usize, &Edit)]) -> Vec<(usize, usize
 struct State {
     texts: Vec<String>,
     current: Vec<Checked>,
-    applied: Vec<usize>,
+    /// Per file, the fixes applied so far (`CODE: fix message`).
+    applied: Vec<Vec<String>>,
     /// The fixes applied in the round that led here.
     keys: Vec<(usize, String)>,
 }
@@ -322,7 +324,7 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
     let relint = |texts: &[String]| relint_texts(&files, &variants, texts, settings);
     let current = lint::lint_unit(unit, settings);
     let mut state = State {
-        applied: vec![0; current.len()],
+        applied: vec![Vec::new(); current.len()],
         texts: originals.clone(),
         current,
         keys: Vec::new(),
@@ -426,11 +428,11 @@ pub fn fix_unit(unit: lint::UnitInput, settings: &Settings, mode: FixMode) -> Ve
     fixed_files(state, originals, &dropped)
 }
 
-/// The count of fixes applied to each file, with `kept` applied too.
-fn applied_after(applied: &[usize], kept: &[Candidate]) -> Vec<usize> {
+/// The fixes applied to each file, with `kept` applied too.
+fn applied_after(applied: &[Vec<String>], kept: &[Candidate]) -> Vec<Vec<String>> {
     let mut applied = applied.to_vec();
-    for (_, _, fix) in kept {
-        applied[fix.edits[0].span.file as usize] += 1;
+    for (_, diagnostic, fix) in kept {
+        applied[fix.edits[0].span.file as usize].push(fix_key(diagnostic, fix));
     }
     applied
 }
@@ -558,7 +560,9 @@ fn lone_suspects<'a>(
 /// Each file's outcome: its last lint, its text before, the fixes applied
 /// and those dropped, with why.
 fn fixed_files(state: State, originals: Vec<String>, dropped: &[(usize, String, &'static str)]) -> Vec<Fixed> {
-    let State { current, applied, .. } = state;
+    let State {
+        current, mut applied, ..
+    } = state;
     current
         .into_iter()
         .enumerate()
@@ -568,7 +572,7 @@ fn fixed_files(state: State, originals: Vec<String>, dropped: &[(usize, String, 
                 .cloned()
                 .unwrap_or_else(|| checked.source.text.clone()),
             checked,
-            applied: applied.get(file).copied().unwrap_or(0),
+            applied: applied.get_mut(file).map(std::mem::take).unwrap_or_default(),
             dropped: dropped
                 .iter()
                 .filter(|(at, _, _)| *at == file)

@@ -418,3 +418,41 @@ fn with_projects_reports_the_projects_a_named_env_file_sets_variables_for() {
         "{findings:#?}"
     );
 }
+
+/// `--show-fixes`: the fixes `--fix` would apply (stderr), then those it applied.
+#[test]
+fn show_fixes_lists_the_fixes_available_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "version: \"3\"\nservices:\n  web:\n    image: redis:7-alpine\n    restart: always\n",
+    )
+    .unwrap();
+    let available = run(dir.path(), &["--show-fixes", "-f", "concise", "."]);
+    let said = common::stderr(&available);
+    assert!(
+        said.contains("compose.yaml:1:1: S007 remove `version:` (safe fix)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("compose.yaml:5:14: C503 set `restart: unless-stopped` (safe fix)"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&compose).unwrap().lines().next(),
+        Some("version: \"3\"")
+    );
+
+    let applied = run(dir.path(), &["--show-fixes", "--fix", "-f", "concise", "."]);
+    let out = common::stdout(&applied);
+    assert!(out.contains("compose.yaml: 3 fixes applied\n"), "{out}");
+    assert!(out.contains("\n  S007: remove `version:`\n"), "{out}");
+    assert!(out.contains("\n  C503: set `restart: unless-stopped`\n"), "{out}");
+    let clean = run(dir.path(), &["--show-fixes", "-f", "concise", "."]);
+    assert!(
+        common::stderr(&clean).contains("No fixes available."),
+        "{}",
+        common::stderr(&clean)
+    );
+}

@@ -59,7 +59,7 @@ fn fixed_fixtures() {
             relative.display(),
             fix::unified_diff(&again)
         );
-        insta::assert_snapshot!(format!("fixes applied: {}\n{}", fixed.applied, text));
+        insta::assert_snapshot!(format!("fixes applied: {}\n{}", fixed.applied.len(), text));
     });
 }
 

@@ -66,7 +66,7 @@ fn check(path: &std::path::Path, kind: FileKind, settings: &Settings) -> Result<
     if again.changed() {
         return Err(format!("a second fix changed:\n{}", fix::unified_diff(&again)));
     }
-    Ok(fixed.applied)
+    Ok(fixed.applied.len())
 }
 
 #[test]
