@@ -81,6 +81,10 @@ pub struct CommonArgs {
     /// Exit with 1 when a finding of this severity or higher remains [default: warning].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+
+    /// Run the rules in preview too (new rules, for their first release).
+    #[arg(long)]
+    pub preview: bool,
 }
 
 #[derive(Debug, Args)]

@@ -52,6 +52,7 @@ pub(crate) fn overrides(common: &CommonArgs) -> Overrides {
         select: common.select.clone(),
         ignore: common.ignore.clone(),
         fail_on: common.fail_on.map(Into::into),
+        preview: common.preview,
         exclude: None,
         extend_exclude: Vec::new(),
     }

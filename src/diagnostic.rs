@@ -64,6 +64,9 @@ pub struct RuleMeta {
     pub severity: Severity,
     pub fix: FixKind,
     pub summary: &'static str,
+    /// A new rule, run only with `--preview` (or `preview = true`) until
+    /// the next release, so that upgrading never breaks a gate.
+    pub preview: bool,
     /// The rule's page: a header made from the fields above, then its
     /// `rules/<CODE>.md`, embedded.
     pub doc: &'static str,

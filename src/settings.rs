@@ -44,6 +44,8 @@ pub struct Overrides {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
+    /// `--preview`: run the rules in preview too.
+    pub preview: bool,
     /// `--exclude`: replaces the configs' `exclude`.
     pub exclude: Option<Vec<String>>,
     /// `--extend-exclude`: adds to it.
@@ -136,6 +138,7 @@ struct ConfigFile {
     standards: Standards,
     per_file_ignores: Option<Vec<PerFileIgnoreTable>>,
     fail_on: Option<Spanned<String>>,
+    preview: Option<bool>,
     exclude: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     extend_exclude: Vec<Spanned<String>>,
@@ -268,6 +271,10 @@ fn read_chain(path: &Path) -> Result<Vec<Layer>, ConfigError> {
 #[derive(Default)]
 struct Layered {
     select: Option<Vec<&'static str>>,
+    /// The rules `select` names by exact code or name: a preview rule runs
+    /// when named so.
+    named: Vec<&'static str>,
+    preview: Option<bool>,
     ignore: Vec<&'static str>,
     severities: HashMap<&'static str, Severity>,
     per_file_ignores: Vec<PerFileIgnore>,
@@ -291,6 +298,10 @@ impl Layered {
         };
         if let Some(select) = &file.rules.select {
             self.select = Some(codes(select, "[rules] select")?);
+            self.named = named_rules(select.iter().map(|selector| selector.get_ref().as_str()));
+        }
+        if file.preview.is_some() {
+            self.preview = file.preview;
         }
         if let Some(ignore) = &file.rules.ignore {
             self.ignore = codes(ignore, "[rules] ignore")?;
@@ -355,17 +366,21 @@ impl Layered {
     /// The codes of the rules that run: the selection (command line, else
     /// the configs, else all) less the ignored ones, sorted.
     fn enabled(&self, overrides: &Overrides) -> Result<Vec<&'static str>, ConfigError> {
-        let mut enabled: Vec<&'static str> = match (&overrides.select, &self.select) {
+        let (mut enabled, named): (Vec<&'static str>, Vec<&'static str>) = match (&overrides.select, &self.select) {
             (Some(selectors), _) => {
                 let mut codes = Vec::new();
                 for selector in selectors {
                     codes.extend(resolve_cli(selector)?.into_iter().map(|meta| meta.code));
                 }
-                codes
+                let named = named_rules(selectors.iter().map(|selector| selector.trim()));
+                (codes, named)
             }
-            (None, Some(codes)) => codes.clone(),
-            (None, None) => diagnostic::all_metas().map(|meta| meta.code).collect(),
+            (None, Some(codes)) => (codes.clone(), self.named.clone()),
+            (None, None) => (diagnostic::all_metas().map(|meta| meta.code).collect(), Vec::new()),
         };
+        if !(overrides.preview || self.preview.unwrap_or(false)) {
+            enabled.retain(|code| named.contains(code) || !diagnostic::find(code).is_some_and(|meta| meta.preview));
+        }
         enabled.retain(|code| !self.ignore.contains(code));
         for selector in &overrides.ignore {
             let metas = resolve_cli(selector)?;
@@ -638,6 +653,11 @@ fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>) {
             }
         }
     }
+}
+
+/// The rules selectors name by exact code or name (not by prefix or `ALL`).
+fn named_rules<'a>(selectors: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+    selectors.flat_map(diagnostic::find_all).map(|meta| meta.code).collect()
 }
 
 fn resolve_spanned(

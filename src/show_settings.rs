@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::command::escape_controls;
-use crate::diagnostic;
+use crate::diagnostic::{self, RuleMeta};
 use crate::settings::Settings;
 
 pub fn render(file: &Path, settings: &Settings) -> String {
@@ -22,18 +22,23 @@ pub fn render(file: &Path, settings: &Settings) -> String {
     }
     let _ = writeln!(out, "fail-on: {}", settings.fail_on.as_str());
     let enabled = settings.enabled_codes();
-    let disabled: Vec<&str> = diagnostic::all_metas()
-        .map(|meta| meta.code)
-        .filter(|code| !settings.is_enabled(code))
-        .collect();
+    let (preview, disabled): (Vec<&RuleMeta>, Vec<&RuleMeta>) = diagnostic::all_metas()
+        .filter(|meta| !settings.is_enabled(meta.code))
+        .partition(|meta| meta.preview);
+    let codes = |metas: &[&RuleMeta]| metas.iter().map(|meta| meta.code).collect::<Vec<_>>();
     let _ = writeln!(
         out,
         "Rules enabled: {} of {}",
         enabled.len(),
-        enabled.len() + disabled.len()
+        enabled.len() + disabled.len() + preview.len()
     );
     let _ = writeln!(out, "  enabled: {}", list(enabled));
-    let _ = writeln!(out, "  disabled: {}", list(&disabled));
+    let _ = writeln!(out, "  disabled: {}", list(&codes(&disabled)));
+    let _ = writeln!(
+        out,
+        "  in preview, not run (`--preview` runs them): {}",
+        list(&codes(&preview))
+    );
     let overrides: Vec<String> = settings
         .severity_overrides()
         .into_iter()

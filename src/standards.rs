@@ -129,6 +129,7 @@ pub struct Networks {
 #[serde(deny_unknown_fields)]
 pub struct Secrets {
     pub patterns: Vec<String>,
+    pub password_flags: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -456,3 +456,54 @@ fn show_fixes_lists_the_fixes_available_and_applied() {
         common::stderr(&clean)
     );
 }
+
+/// A rule in preview (new, for its first release) runs only when asked:
+/// upgrading vwe-lint never adds findings that break a gate.
+#[test]
+fn preview_rules_run_only_when_asked() {
+    let preview: Vec<&str> = vwe_lint::rules::all_metas()
+        .filter(|meta| meta.preview)
+        .map(|meta| meta.code)
+        .collect();
+    assert!(
+        preview.contains(&"C405"),
+        "C405 is the rule in preview here: {preview:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  cache:\n    image: redis:7-alpine\n    command: redis-server --requirepass hunter2\n",
+    )
+    .unwrap();
+    let fired = |args: &[&str]| -> bool {
+        let mut all = vec!["-f", "json"];
+        all.extend_from_slice(args);
+        all.push(".");
+        codes_and_messages(&run(dir.path(), &all))
+            .iter()
+            .any(|(code, _)| code == "C405")
+    };
+    assert!(!fired(&[]), "not by default");
+    assert!(!fired(&["--select", "C4"]), "not by a prefix");
+    assert!(!fired(&["--select", "ALL"]), "not by ALL");
+    assert!(fired(&["--preview"]));
+    assert!(fired(&["--select", "C405"]), "named by its code");
+    assert!(fired(&["--select", "credential-in-value"]), "named by its name");
+    std::fs::write(dir.path().join(".vwe-lint.toml"), "preview = true\n").unwrap();
+    assert!(fired(&[]), "preview = true in the config");
+    std::fs::write(dir.path().join(".vwe-lint.toml"), "[rules]\nselect = [\"C405\"]\n").unwrap();
+    assert!(fired(&[]), "named in the config's select");
+
+    let listed = common::stdout(&run(dir.path(), &["rules"]));
+    let line = listed.lines().find(|line| line.starts_with("C405")).unwrap();
+    assert!(line.contains("(preview)"), "{line}");
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&common::stdout(&run(dir.path(), &["rules", "--format", "json"]))).unwrap();
+    let entry = json.iter().find(|rule| rule["code"] == "C405").unwrap();
+    assert_eq!(entry["preview"], true);
+    assert!(
+        json.iter()
+            .filter(|rule| rule["code"] != "C405")
+            .all(|rule| rule["preview"] == false)
+    );
+}

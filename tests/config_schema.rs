@@ -17,6 +17,10 @@ fn schema() -> jsonschema::Validator {
 fn full_config() -> Value {
     let standards: toml::Table = toml::from_str(vwe_lint::standards::DEFAULT_STANDARDS).unwrap();
     json!({
+        "extend": "base.vwe-lint.toml",
+        "preview": true,
+        "exclude": ["vendor"],
+        "extend-exclude": ["legacy/*"],
         "fail-on": "error",
         "rules": { "select": ["C", "D101"], "ignore": ["image-tag"], "severity": { "C503": "error" } },
         "per-file-ignores": [{ "glob": "legacy/**", "codes": ["C101"] }],
@@ -37,6 +41,10 @@ fn loads(config: &Value) -> Result<(), String> {
         let path = dir.path().join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, "services: {}\n").unwrap();
+    }
+    // Nor may the config it extends be missing.
+    if let Some(extended) = config["extend"].as_str() {
+        std::fs::write(dir.path().join(extended), "").unwrap();
     }
     let toml_value: toml::Value = serde_json::from_value(config.clone()).unwrap();
     std::fs::write(dir.path().join(".vwe-lint.toml"), toml::to_string(&toml_value).unwrap()).unwrap();

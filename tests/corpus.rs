@@ -13,7 +13,7 @@ fn every_corpus_file_lints_without_panic() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let settings = common::default_settings();
+    let settings = common::settings_with_preview();
     let mut panicked = Vec::new();
     let mut count = 0;
     for (folder, kind) in [

@@ -72,7 +72,7 @@ fn rule_fixtures() {
 
 #[test]
 fn violations_project_with_every_rule() {
-    let settings = common::default_settings();
+    let settings = common::settings_with_preview();
     let mut targets = discover::discover(&[PathBuf::from("fixtures/vwe-violations")]).unwrap();
     targets.sort_by(|a, b| a.path.cmp(&b.path));
     let checked: Vec<_> = targets

@@ -83,7 +83,7 @@ fn examples(doc: &str) -> Vec<Example> {
 
 #[test]
 fn every_doc_example_behaves_as_documented() {
-    let settings = common::default_settings();
+    let settings = common::settings_with_preview();
     for meta in rules::all_metas() {
         let examples = examples(meta.doc);
         assert!(

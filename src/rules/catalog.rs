@@ -19,10 +19,19 @@ pub fn text() -> String {
             meta.name,
             meta.severity.as_str(),
             meta.fix.as_str(),
-            meta.summary
+            summary(meta)
         ));
     }
     out
+}
+
+/// The summary, with a preview rule marked.
+fn summary(meta: &RuleMeta) -> String {
+    if meta.preview {
+        format!("(preview) {}", meta.summary)
+    } else {
+        meta.summary.to_string()
+    }
 }
 
 /// One object per rule, in catalog order.
@@ -41,6 +50,7 @@ struct Entry {
     severity: &'static str,
     fix: &'static str,
     summary: &'static str,
+    preview: bool,
 }
 
 fn describe(meta: &'static RuleMeta) -> Entry {
@@ -50,6 +60,7 @@ fn describe(meta: &'static RuleMeta) -> Entry {
         severity: meta.severity.as_str(),
         fix: meta.fix.as_str(),
         summary: meta.summary,
+        preview: meta.preview,
     }
 }
 
@@ -68,7 +79,7 @@ pub fn markdown() -> String {
             meta.name,
             meta.severity.as_str(),
             meta.fix.as_str(),
-            meta.summary.replace('|', "\\|"),
+            summary(meta).replace('|', "\\|"),
             code = meta.code,
         ));
     }

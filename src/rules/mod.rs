@@ -32,6 +32,8 @@ pub use context::{ComposeContext, DockerfileContext};
 ///     }
 /// }
 /// ```
+///
+/// A new rule adds `preview: true` after `fix:` for its first release.
 macro_rules! declare_rule {
     (
         #[doc = $summary:literal]
@@ -39,7 +41,8 @@ macro_rules! declare_rule {
             code: $code:ident,
             name: $name:literal,
             severity: $severity:ident,
-            fix: $fix:ident $(,)?
+            fix: $fix:ident
+            $(, preview: $preview:tt)? $(,)?
         }
     ) => {
         #[doc = $summary]
@@ -51,9 +54,11 @@ macro_rules! declare_rule {
             severity: $crate::diagnostic::Severity::$severity,
             fix: $crate::rules::FixKind::$fix,
             summary: $crate::rules::doc_line($summary),
+            preview: $crate::rules::declare_rule!(@preview $($preview)?),
             doc: concat!(
                 "# ", stringify!($code), " ", $name, "\n\nSeverity: ",
                 $crate::rules::declare_rule!(@word $severity), " · Fix: ", $crate::rules::declare_rule!(@word $fix),
+                $crate::rules::declare_rule!(@preview_note $($preview)?),
                 "\n\n",
                 include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", stringify!($code), ".md")),
             ),
@@ -73,6 +78,11 @@ macro_rules! declare_rule {
     (@word None) => { "none" };
     (@word Safe) => { "safe" };
     (@word Unsafe) => { "unsafe" };
+    (@preview) => { false };
+    (@preview $preview:tt) => { $preview };
+    (@preview_note) => { "" };
+    (@preview_note true) => { " · Preview (runs with `--preview`)" };
+    (@preview_note false) => { "" };
 }
 pub(crate) use declare_rule;
 
@@ -152,11 +162,16 @@ mod tests {
             // The page's header is made from the declaration; the body,
             // `rules/<CODE>.md`, starts at its first section.
             let header = format!(
-                "# {} {}\n\nSeverity: {} · Fix: {}\n\n## ",
+                "# {} {}\n\nSeverity: {} · Fix: {}{}\n\n## ",
                 meta.code,
                 meta.name,
                 meta.severity.as_str(),
-                meta.fix.as_str()
+                meta.fix.as_str(),
+                if meta.preview {
+                    " · Preview (runs with `--preview`)"
+                } else {
+                    ""
+                }
             );
             assert!(meta.doc.starts_with(&header), "{} doc header", meta.code);
         }

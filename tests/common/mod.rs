@@ -32,6 +32,17 @@ pub fn default_settings() -> Settings {
     Settings::load(empty.path(), &Overrides::default()).unwrap()
 }
 
+/// Default settings with the rules in preview too (`--preview`): what tests
+/// of every rule use.
+pub fn settings_with_preview() -> Settings {
+    let empty = tempfile::tempdir().unwrap();
+    let overrides = Overrides {
+        preview: true,
+        ..Overrides::default()
+    };
+    Settings::load(empty.path(), &overrides).unwrap()
+}
+
 /// Lints `text` as a file of `kind` named `name`.
 pub fn lint_text(name: &str, kind: FileKind, text: &str, settings: &Settings) -> Checked {
     let (source, encoding_error) = lint::source_from_bytes(PathBuf::from(name), kind, text.as_bytes().to_vec());

@@ -4,6 +4,7 @@ pub mod bind_mount_in_production;
 pub mod build_context_missing;
 pub mod build_image_name;
 pub mod container_name_fixed;
+pub mod credential_in_value;
 pub mod depends_on_unhealthy;
 pub mod device_mount;
 pub mod docker_socket_mount;
